@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI straight from the checkout (no build step): `npx drctl …`.
 require('tsx/cjs');
-require('../cli/main.ts');
+void require('../cli/main.ts').run(process.argv);
