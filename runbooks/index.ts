@@ -4,3 +4,8 @@ export * from './duration';
 export { parseRunbook, loadRunbookFile, type LoadedRunbook, type ParseResult } from './load';
 export { semanticProblems, findCycle } from './checks';
 export * from './plan';
+export * from './measure';
+export * from './recovery-points';
+export * from './isolation';
+export * from './expect';
+export * from './naming';

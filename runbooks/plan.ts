@@ -139,15 +139,16 @@ function restoreTestSteps(rb: Runbook, opts: PlanOptions): PlanStep[] {
     const base = { tier, resource: res.id };
     out.push(step({ ...base, id: `${p}select-recovery-point`, kind: 'select-recovery-point', account: src, region: srcRegion, effect: 'read', dependsOn: ['preflight'],
       description: from.backupVault ? `pick the ${from.pick} recovery point in vault ${from.backupVault} within ${from.within}` : `pick the ${from.pick} ${from.snapshots} snapshot of ${res.rds.instance ?? res.rds.cluster} within ${from.within}` }));
-    let last = `${p}select-recovery-point`;
+    // The isolation guard comes first: a target that is not isolated gets nothing, not even a copy.
+    out.push(step({ ...base, id: `${p}isolation-guard`, kind: 'isolation-guard', account: target.account, region: tgtRegion, effect: 'read', dependsOn: [`${p}select-recovery-point`], description: `prove subnet group ${target.subnetGroup} has no internet, NAT, peering or transit route and no open security group` }));
+    let last = `${p}isolation-guard`;
     if (from.snapshots) {
-      out.push(step({ ...base, id: `${p}share`, kind: 'share', account: src, region: srcRegion, effect: 'copy-out', dependsOn: [last], description: `share the snapshot with ${target.account} (staging a manual copy of an automated one)` }));
+      out.push(step({ ...base, id: `${p}share`, kind: 'share', account: src, region: srcRegion, effect: 'copy-out', dependsOn: [last], description: `stage a tagged manual copy of the snapshot and share it with ${target.account} (production's snapshot is not modified)` }));
       last = `${p}share`;
     }
     out.push(step({ ...base, id: `${p}copy`, kind: 'copy', account: from.backupVault ? src : target.account, region: from.backupVault ? srcRegion : tgtRegion, effect: from.backupVault ? 'copy-out' : 'write', dependsOn: [last],
       description: from.backupVault ? `AWS Backup copy job into ${target.account}'s vault ${target.vault ?? '?'}` : `copy the shared snapshot into ${target.account} under ${target.kmsKey ?? 'its default key'}` }));
-    out.push(step({ ...base, id: `${p}isolation-guard`, kind: 'isolation-guard', account: target.account, region: tgtRegion, effect: 'read', dependsOn: [`${p}copy`], description: `prove subnet group ${target.subnetGroup} has no internet, NAT, peering or transit route and no open security group` }));
-    out.push(step({ ...base, id: `${p}restore`, kind: 'restore', account: target.account, region: tgtRegion, effect: 'write', dependsOn: [`${p}isolation-guard`], description: `restore into ${target.subnetGroup} with ${target.securityGroups.join(', ')}` }));
+    out.push(step({ ...base, id: `${p}restore`, kind: 'restore', account: target.account, region: tgtRegion, effect: 'write', dependsOn: [`${p}copy`], description: `restore into ${target.subnetGroup} with ${target.securityGroups.join(', ')}` }));
     out.push(step({ ...base, id: `${p}validate`, kind: 'validate', account: target.account, region: tgtRegion, effect: 'read', dependsOn: [`${p}restore`], description: `${res.validate?.length ?? 0} SQL checks on the restored copy` }));
     out.push(step({ ...base, id: `${p}cleanup`, kind: 'cleanup', account: target.account, region: tgtRegion, effect: 'write', dependsOn: [`${p}validate`], description: 'delete the restored instance and the copied recovery point (always runs)' }));
     cleanups.push(`${p}cleanup`);

@@ -24,6 +24,7 @@ describe('restore-test plan', () => {
   it('guards isolation before restoring, validates after, and always ends in cleanup and a leak scan', () => {
     for (const id of ['ledger-db', 'payments-db', 'reporting-db']) {
       expect(after(plan, `${id}/restore`, `${id}/isolation-guard`)).toBe(true);
+      expect(after(plan, `${id}/copy`, `${id}/isolation-guard`)).toBe(true);
       expect(after(plan, `${id}/validate`, `${id}/restore`)).toBe(true);
       expect(after(plan, 'leak-scan/restoreTest', `${id}/cleanup`)).toBe(true);
     }
@@ -36,8 +37,8 @@ describe('restore-test plan', () => {
 
   it('uses a Backup copy job for vault sources and a share + copy for snapshots', () => {
     const kinds = (res: string) => plan.steps.filter((s) => s.resource === res).map((s) => s.kind);
-    expect(kinds('ledger-db')).toEqual(['select-recovery-point', 'copy', 'isolation-guard', 'restore', 'validate', 'cleanup']);
-    expect(kinds('payments-db')).toEqual(['select-recovery-point', 'share', 'copy', 'isolation-guard', 'restore', 'validate', 'cleanup']);
+    expect(kinds('ledger-db')).toEqual(['select-recovery-point', 'isolation-guard', 'copy', 'restore', 'validate', 'cleanup']);
+    expect(kinds('payments-db')).toEqual(['select-recovery-point', 'isolation-guard', 'share', 'copy', 'restore', 'validate', 'cleanup']);
   });
 
   it('narrows to a tier or a resource, and names unknown ones', () => {

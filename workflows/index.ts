@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. Workflow code only: deterministic, no I/O. */
+export { restoreTest, restoreTestProgress } from './restore-test';
+export { restoreVerification, restoreVerificationProgress } from './restore-verification';

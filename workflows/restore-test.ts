@@ -1,0 +1,220 @@
+/**
+ * restoreTest: one resource's isolated restore verification. Pick a recovery point, bring it into the
+ * isolated account, prove the network is isolated, restore, validate with SQL, measure, and always
+ * clean up and scan for leaks, on success, failure and cancellation alike.
+ */
+import { CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RestoreTestActivities } from '../activities/restore-test';
+import type { AccountRef, CheckResult, CopyResult, RecoveryPointCandidate, RestoreResult, Scope } from '../activities/types';
+import { measureRestore, type RestoreMeasurements } from '../runbooks/measure';
+import { runKey as deriveRunKey } from '../runbooks/naming';
+import { productionAlias, regionOf, restoreTargetOf } from '../runbooks/plan';
+import type { Resource, Runbook, Tier } from '../runbooks/schema';
+import { accountQueue } from './queues';
+import { failureMessage, StepLog, type StepRecord } from './steps';
+
+export interface RestoreTestInput {
+  runbook: Runbook;
+  runbookSha256: string;
+  resourceId: string;
+  /** Who or what started it: an operator's name or `schedule:<id>`. */
+  initiator: string;
+  taskQueuePrefix?: string;
+}
+
+export type RestoreTestStatus = 'PASSED' | 'FAILED' | 'REFUSED' | 'CANCELLED';
+
+/** The run's record: what evidence and reports are built from. No secret ever enters it. */
+export interface RestoreTestResult {
+  kind: 'restore-test';
+  workflowId: string;
+  runKey: string;
+  runbook: { name: string; sha256: string };
+  tier: string;
+  resource: string;
+  initiator: string;
+  startedAt: string;
+  endedAt: string;
+  status: RestoreTestStatus;
+  reasons: string[];
+  source: { account: string; accountId: string; region: string; instance: string };
+  target: { account: string; accountId: string; region: string; subnetGroup: string; securityGroups: string[] };
+  recoveryPoint?: RecoveryPointCandidate & { copiedArn?: string };
+  restored?: RestoreResult;
+  created: string[];
+  validation?: { passed: boolean; checks: CheckResult[]; newestRow: string | null; validatedAt: string; endpoint: string };
+  objectives: { rto: string; rpo: string };
+  measurements: RestoreMeasurements;
+  cleanup: { deleted: string[]; problems: string[] };
+  leakScan: { leaks: string[]; scanned: number };
+  steps: StepRecord[];
+}
+
+export interface RestoreTestProgress {
+  status: 'running' | RestoreTestStatus;
+  resource: string;
+  steps: StepRecord[];
+}
+
+export const restoreTestProgress = defineQuery<RestoreTestProgress>('progress');
+
+function findResource(rb: Runbook, id: string): { tier: Tier; res: Resource } {
+  for (const tier of rb.tiers) for (const res of tier.resources) if (res.id === id) return { tier, res };
+  throw new Error(`resource ${id} is not in runbook ${rb.metadata.name}`);
+}
+
+function accountRef(rb: Runbook, alias: string): AccountRef {
+  const a = rb.accounts[alias];
+  return { alias, id: a.id, role: a.role, externalId: a.externalId };
+}
+
+export async function restoreTest(input: RestoreTestInput): Promise<RestoreTestResult> {
+  const info = workflowInfo();
+  const rb = input.runbook;
+  const { tier, res } = findResource(rb, input.resourceId);
+  const from = res.restoreTest!.from;
+  const target = restoreTargetOf(rb, res);
+  const key = deriveRunKey(info.workflowId);
+  const startedAt = info.startTime.toISOString();
+  const srcAlias = res.account ?? productionAlias(rb);
+  const src: Scope = { runKey: key, workflowId: info.workflowId, runbook: rb.metadata.name, account: accountRef(rb, srcAlias), region: regionOf(rb, res.region, 'primary') };
+  const tgt: Scope = { ...src, account: accountRef(rb, target.account), region: regionOf(rb, target.region, 'primary') };
+  const instance = res.rds.instance ?? res.rds.cluster!;
+
+  const acts = (scope: Scope, long = false) =>
+    proxyActivities<RestoreTestActivities>({
+      taskQueue: accountQueue(scope.account.id, input.taskQueuePrefix),
+      startToCloseTimeout: long ? '3h' : '10m',
+      heartbeatTimeout: long ? '15s' : undefined,
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6 },
+    });
+
+  const log = new StepLog();
+  const at = (scope: Scope) => ({ account: scope.account.alias, accountId: scope.account.id, region: scope.region });
+  log.add({ id: 'select-recovery-point', kind: 'select-recovery-point', ...at(src) });
+  log.add({ id: 'isolation-guard', kind: 'isolation-guard', ...at(tgt) });
+  if (from.snapshots) log.add({ id: 'share', kind: 'share', ...at(src) });
+  log.add({ id: 'copy', kind: 'copy', ...(from.backupVault ? at(src) : at(tgt)) });
+  log.add({ id: 'restore', kind: 'restore', ...at(tgt) });
+  log.add({ id: 'validate', kind: 'validate', ...at(tgt) });
+  log.add({ id: 'cleanup', kind: 'cleanup', ...at(tgt) });
+  log.add({ id: 'leak-scan', kind: 'leak-scan', ...at(tgt) });
+
+  let status: RestoreTestStatus | 'running' = 'running';
+  setHandler(restoreTestProgress, () => ({ status, resource: res.id, steps: log.steps }));
+
+  const reasons: string[] = [];
+  const created: string[] = [];
+  let chosen: RecoveryPointCandidate | undefined;
+  let copy: CopyResult | undefined;
+  let stagedSnapshotId: string | undefined;
+  let restored: RestoreResult | undefined;
+  let validation: RestoreTestResult['validation'];
+
+  try {
+    const pick = await log.run('select-recovery-point', () =>
+      acts(src).selectRecoveryPoint({ ...src, source: { instance, backupVault: from.backupVault, snapshots: from.snapshots }, pick: from.pick, within: from.within, now: startedAt, seed: info.workflowId }),
+      (p) => (p.ok ? `${p.chosen!.arn} from ${p.chosen!.createdAt} (${p.considered} considered)` : p.reason!));
+    if (!pick.ok) {
+      reasons.push(`RPO breached: ${pick.reason}`);
+      status = 'FAILED';
+    } else {
+      chosen = pick.chosen!;
+      const isolation = await log.run('isolation-guard', () => acts(tgt).checkIsolation({
+        ...tgt, target: { ...target },
+        isolatedAccountIds: Object.values(rb.accounts).filter((a) => a.isolated && !a.production).map((a) => a.id),
+        productionAccountIds: Object.values(rb.accounts).filter((a) => a.production).map((a) => a.id),
+      }), (r) => (r.isolated ? `isolated: VPC ${r.vpcId}` : r.problems.join('; ')));
+      if (!isolation.isolated) {
+        log.get('isolation-guard').status = 'failed';
+        reasons.push(...isolation.problems.map((p) => `not isolated: ${p}`));
+        status = 'REFUSED';
+      } else {
+        if (from.snapshots) {
+          const shared = await log.run('share', () => acts(src, true).shareSnapshot({ ...src, resourceId: res.id, snapshot: chosen!, targetAccountId: tgt.account.id }), (s) => `shared ${s.sharedSnapshotArn}`);
+          stagedSnapshotId = shared.stagedSnapshotId;
+          created.push(shared.sharedSnapshotArn);
+          copy = await log.run('copy', () => acts(tgt, true).copySnapshot({ ...tgt, resourceId: res.id, sourceSnapshotArn: shared.sharedSnapshotArn, kmsKey: target.kmsKey }), (c) => c.arn);
+        } else {
+          if (!target.vault) throw new Error(`restore target of ${res.id} has no "vault" for the AWS Backup copy`);
+          copy = await log.run('copy', () => acts(src, true).copyRecoveryPoint({ ...src, resourceId: res.id, recoveryPointArn: chosen!.arn, sourceVault: from.backupVault!, targetAccountId: tgt.account.id, targetRegion: tgt.region, targetVault: target.vault! }), (c) => c.arn);
+        }
+        created.push(copy.arn);
+        restored = await log.run('restore', () => acts(tgt, true).restore({
+          ...tgt, resourceId: res.id, target: { ...target }, securityGroupIds: isolation.securityGroupIds,
+          from: copy!.snapshotId ? { snapshotId: copy!.snapshotId } : { recoveryPointArn: copy!.arn },
+        }), (r) => `${r.arn} (${r.timestampSource})`);
+        created.push(restored.arn);
+        if (res.validate?.length && res.credentials) {
+          const v = await log.run('validate', () => acts(tgt).validate({ ...tgt, identifier: restored!.identifier, secret: res.credentials!.secret, database: res.credentials!.database, checks: res.validate! }),
+            (r) => r.checks.map((c) => `${c.passed ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`).join('; '));
+          validation = v;
+          for (const c of v.checks.filter((x) => !x.passed)) reasons.push(`check "${c.name}" failed: ${c.detail}`);
+          if (restored.restoreJobId) {
+            await acts(tgt).reportRestoreValidation({ ...tgt, restoreJobId: restored.restoreJobId, passed: v.passed, message: v.passed ? 'drctl: all checks passed' : reasons.join('; ') });
+          }
+        } else {
+          log.skip('validate', 'the runbook declares no validation checks');
+          reasons.push('no validation checks declared: the restore is not proven');
+        }
+      }
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      status = 'CANCELLED';
+      reasons.push('cancelled');
+    } else {
+      status = 'FAILED';
+      reasons.push(`step failed: ${failureMessage(err)}`);
+    }
+  }
+
+  for (const s of log.steps) if (s.id !== 'cleanup' && s.id !== 'leak-scan') log.skip(s.id, 'not reached');
+
+  // Cleanup runs whatever happened above, and cannot be cancelled.
+  let cleanup = { deleted: [] as string[], problems: [] as string[] };
+  let leakScan = { leaks: [] as string[], scanned: 0 };
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      cleanup = await log.run('cleanup', () => acts(tgt, true).cleanup({
+        ...tgt, resourceId: res.id, source: { account: src.account, region: src.region }, targetVault: target.vault,
+        known: { restoredIdentifier: restored?.identifier, copiedSnapshotId: copy?.snapshotId, copiedRecoveryPointArn: copy && !copy.snapshotId ? copy.arn : undefined, stagedSnapshotId, restoreJobId: restored?.restoreJobId },
+      }), (c) => `deleted ${c.deleted.length}${c.problems.length ? `; ${c.problems.join('; ')}` : ''}`);
+    } catch (err) {
+      cleanup.problems.push(`cleanup failed: ${failureMessage(err)}`);
+    }
+    try {
+      const scans = [acts(tgt).leakScan({ ...tgt, vault: target.vault, arns: created })];
+      if (from.snapshots) scans.push(acts(src).leakScan({ ...src, arns: [] }));
+      const results = await log.run('leak-scan', () => Promise.all(scans), (r) => `${r.reduce((n, x) => n + x.leaks.length, 0)} leak(s) in ${r.reduce((n, x) => n + x.scanned, 0)} resources`);
+      leakScan = { leaks: results.flatMap((r) => r.leaks), scanned: results.reduce((n, r) => n + r.scanned, 0) };
+    } catch (err) {
+      leakScan.leaks.push(`leak scan failed: ${failureMessage(err)}`);
+    }
+  });
+  for (const p of cleanup.problems) reasons.push(`cleanup: ${p}`);
+  for (const l of leakScan.leaks) reasons.push(`LEAK: ${l} is still there after cleanup`);
+
+  const measurements = measureRestore(
+    { start: startedAt, recoveryPoint: chosen?.createdAt, newestRow: validation?.newestRow, restoreStart: restored?.startedAt, restoreDone: restored?.completedAt, validated: validation?.passed ? validation.validatedAt : null },
+    tier.objectives,
+  );
+  if (status === 'running') {
+    if (measurements.rpa.verdict === 'breached') reasons.push('RPO breached by the recovery point\'s age');
+    if (measurements.dataRpa.verdict === 'breached') reasons.push('RPO breached by the newest restored row');
+    if (measurements.rta.verdict === 'breached') reasons.push('RTO breached');
+    status = reasons.length === 0 ? 'PASSED' : 'FAILED';
+  } else if (status !== 'CANCELLED' && status !== 'REFUSED') {
+    status = 'FAILED';
+  }
+  const final: RestoreTestStatus = status;
+  status = final;
+  return {
+    kind: 'restore-test', workflowId: info.workflowId, runKey: key, runbook: { name: rb.metadata.name, sha256: input.runbookSha256 },
+    tier: tier.name, resource: res.id, initiator: input.initiator, startedAt, endedAt: new Date().toISOString(), status: final, reasons,
+    source: { account: src.account.alias, accountId: src.account.id, region: src.region, instance },
+    target: { account: tgt.account.alias, accountId: tgt.account.id, region: tgt.region, subnetGroup: target.subnetGroup, securityGroups: target.securityGroups },
+    recoveryPoint: chosen ? { ...chosen, copiedArn: copy?.arn } : undefined, restored, created, validation,
+    objectives: tier.objectives, measurements, cleanup, leakScan, steps: log.steps,
+  };
+}
