@@ -7,6 +7,11 @@ import { CliError, EXIT } from './exit';
 import { registerValidate } from './commands/validate';
 import { registerPlan } from './commands/plan';
 import { registerSchema } from './commands/schema';
+import { registerRestoreTest } from './commands/restore-test';
+import { registerStatus } from './commands/status';
+import { registerSchedule } from './commands/schedule';
+import { registerWorker } from './commands/worker';
+import { registerSandbox } from './commands/sandbox';
 
 export function buildProgram(): Command {
   const program = new Command('drctl')
@@ -17,7 +22,16 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerPlan(program);
   registerSchema(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  registerRestoreTest(program);
+  registerStatus(program);
+  registerSchedule(program);
+  registerWorker(program);
+  registerSandbox(program);
+  const override = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 
