@@ -103,6 +103,10 @@ export function semanticProblems(rb: Runbook): SemanticProblem[] {
       if (!tierNames.has(dep)) add(['traffic', s, 'after', d], `unknown tier "${dep}" (tiers: ${[...tierNames].join(', ')})`);
     });
   });
+  const topic = rb.notifications?.sns?.topicArn;
+  if (topic && !Object.values(rb.accounts).some((a) => a.id === topic.split(':')[4])) {
+    add(['notifications', 'sns', 'topicArn'], `the topic's account ${topic.split(':')[4]} is not one of the runbook's accounts`);
+  }
   for (const [kind, policy] of Object.entries(rb.approvals ?? {})) {
     if (policy && durationMs(policy.timeout) <= 0) add(['approvals', kind, 'timeout'], 'the approval timeout must be a positive duration');
   }

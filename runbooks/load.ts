@@ -106,7 +106,8 @@ const KNOWN_KEYS = [
   'rto', 'rpo', 'approvalGate', 'resources', 'rds', 'instance', 'cluster', 'credentials', 'secret', 'database',
   'failover', 'promoteReplica', 'restorePointInTime', 'latest', 'at', 'restoreSnapshot', 'pick', 'within',
   'clusterFailover', 'globalCluster', 'targetCluster', 'from', 'into', 'backupVault', 'snapshots', 'validate', 'sql',
-  'expect', 'freshness', 'traffic', 'route53', 'zone', 'record', 'type', 'drillRecord', 'after',
+  'expect', 'freshness', 'traffic', 'route53', 'zone', 'record', 'type', 'recoveryValue', 'primaryValue', 'ttl', 'after',
+  'allowed', 'maxLag', 'keepRecoveryCopies', 'notifications', 'sns', 'topicArn', 'webhook', 'url', 'on',
 ];
 
 function editDistance(a: string, b: string): number {

@@ -41,6 +41,8 @@ export const ApprovalPolicySchema = z.strictObject({
   approvers: z.number().int().min(1).max(10),
   /** How long to wait for approvals before the run aborts cleanly. */
   timeout: duration,
+  /** Only these identities may approve (default: anyone but the initiator). */
+  allowed: z.array(z.string().min(1)).min(1).optional(),
 });
 
 /** Where restored copies land: an account, a region and the network they are placed in. */
@@ -135,8 +137,11 @@ export const TrafficSwitchSchema = z.strictObject({
     zone: z.string().min(1),
     record: z.string().min(1),
     type: z.enum(['CNAME', 'A', 'AAAA']).default('CNAME'),
-    /** Record a drill writes instead of the live one (default: `drill-<run>.<zone>`). */
-    drillRecord: z.string().min(1).optional(),
+    /** Value the record gets on failover (e.g. the recovery region's endpoint name). */
+    recoveryValue: z.string().min(1).optional(),
+    /** Value the record gets back on failback (default: its value before the failover). */
+    primaryValue: z.string().min(1).optional(),
+    ttl: z.number().int().min(0).max(86400).optional(),
   }),
   /** Tiers that must be validated before traffic moves. */
   after: z.array(name).min(1),
@@ -162,6 +167,23 @@ export const RunbookSchema = z.strictObject({
   recovery: TargetSchema.partial({ securityGroups: true, subnetGroup: true }).optional(),
   tiers: z.array(TierSchema).min(1, { error: 'a runbook needs at least one tier' }),
   traffic: z.array(TrafficSwitchSchema).optional(),
+  /** After an incident failover: how to return to the primary region. */
+  failback: z
+    .strictObject({
+      /** Replication lag below which the primary side may take over again. */
+      maxLag: duration.optional(),
+      /** Keep the recovery-side copies as the new replicas instead of deleting them. */
+      keepRecoveryCopies: z.boolean().optional(),
+    })
+    .optional(),
+  /** Where run events are published: started, approval needed, step failed, objective breached, finished. */
+  notifications: z
+    .strictObject({
+      sns: z.strictObject({ topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, { error: 'expected an SNS topic ARN' }) }).optional(),
+      webhook: z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }) }).optional(),
+      on: z.array(z.enum(['run-started', 'approval-needed', 'step-failed', 'objective-breached', 'run-finished'])).min(1).optional(),
+    })
+    .optional(),
 });
 
 export type Runbook = z.output<typeof RunbookSchema>;
@@ -173,3 +195,4 @@ export type Target = z.output<typeof TargetSchema>;
 export type RecoveryPointSource = z.output<typeof RecoveryPointSourceSchema>;
 export type TrafficSwitch = z.output<typeof TrafficSwitchSchema>;
 export type ApprovalPolicy = z.output<typeof ApprovalPolicySchema>;
+export type Notifications = NonNullable<Runbook['notifications']>;
