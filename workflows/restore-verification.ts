@@ -3,8 +3,9 @@
  * per resource with bounded parallelism, so each child's history stays small and a failure in one
  * resource never stops the others. Cancelling it cancels the children, which clean up.
  */
-import { defineQuery, setHandler, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { CancellationScope, defineQuery, setHandler, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { Runbook } from '../runbooks/schema';
+import { EvidenceRecorder, EvidenceRefusal, type EvidenceSummary } from './evidence';
 import { restoreTest, type RestoreTestResult, type RestoreTestStatus } from './restore-test';
 import { failureMessage } from './steps';
 
@@ -30,6 +31,8 @@ export interface RestoreVerificationResult {
   results: RestoreTestResult[];
   /** Children that ended without a result (e.g. terminated), with why. */
   errors: Array<{ resource: string; error: string }>;
+  /** This run's own evidence chain (each child has its own, named in its result). */
+  evidence?: EvidenceSummary;
 }
 
 export interface RestoreVerificationProgress {
@@ -55,6 +58,23 @@ export async function restoreVerification(input: RestoreVerificationInput): Prom
   const children = ids.map((resource) => ({ resource, workflowId: `${info.workflowId}/${resource}`, status: 'waiting' as RestoreVerificationProgress['children'][number]['status'] }));
   setHandler(restoreVerificationProgress, () => ({ runbook: input.runbook.metadata.name, children }));
 
+  const ev = new EvidenceRecorder({ runbook: input.runbook, runbookSha256: input.runbookSha256, workflowId: info.workflowId, kind: 'restore-verification', taskQueuePrefix: input.taskQueuePrefix });
+  ev.started(input.initiator, { tiers: input.tiers, resources: ids, parallelism: limit, children: children.map((c) => ({ resource: c.resource, runId: c.workflowId })) });
+  const refused = await ev.flushOrRefuse().then(() => undefined, (err: unknown) => {
+    if (err instanceof EvidenceRefusal) return err.message;
+    throw err;
+  });
+  if (refused) {
+    // No child starts: each would be refused by the same store.
+    for (const c of children) c.status = 'REFUSED';
+    return {
+      kind: 'restore-verification', workflowId: info.workflowId, runbook: { name: input.runbook.metadata.name, sha256: input.runbookSha256 },
+      initiator: input.initiator, startedAt: info.startTime.toISOString(), endedAt: new Date().toISOString(), status: 'FAILED',
+      results: [], errors: ids.map((resource) => ({ resource, error: refused })), evidence: ev.summary(),
+    };
+  }
+  await ev.notify('run-started', `restore verification of ${ids.length} resource(s) of ${input.runbook.metadata.name} started by ${input.initiator}`);
+
   const results: RestoreTestResult[] = [];
   const errors: RestoreVerificationResult['errors'] = [];
   const running = new Set<Promise<void>>();
@@ -70,9 +90,11 @@ export async function restoreVerification(input: RestoreVerificationInput): Prom
         const result = await handle.result();
         child.status = result.status;
         results.push(result);
+        ev.event('child.result', { resource: result.resource, tier: result.tier, runId: result.workflowId, status: result.status, reasons: result.reasons, rta: result.measurements.rta.verdict, rpa: result.measurements.rpa.verdict, dataRpa: result.measurements.dataRpa.verdict, evidenceHead: result.evidence?.head ?? null, evidenceEvents: result.evidence?.stored ?? null });
       } catch (err) {
         child.status = 'ERROR';
         errors.push({ resource: child.resource, error: failureMessage(err) });
+        ev.event('child.result', { resource: child.resource, runId: child.workflowId, status: 'ERROR', error: failureMessage(err) });
       }
     })().finally(() => running.delete(p));
     running.add(p);
@@ -80,10 +102,16 @@ export async function restoreVerification(input: RestoreVerificationInput): Prom
   await Promise.all(running);
   results.sort((a, b) => ids.indexOf(a.resource) - ids.indexOf(b.resource));
   const cancelled = results.some((r) => r.status === 'CANCELLED');
+  let status: RestoreVerificationResult['status'] = cancelled ? 'CANCELLED' : errors.length === 0 && results.every((r) => r.status === 'PASSED') ? 'PASSED' : 'FAILED';
+  const notPassed = results.filter((r) => r.status !== 'PASSED').map((r) => `${r.resource} ${r.status}`).concat(errors.map((e) => `${e.resource} ERROR`));
+  await CancellationScope.nonCancellable(async () => {
+    await ev.notify('run-finished', `restore verification of ${input.runbook.metadata.name}: ${status}${notPassed.length ? ` (${notPassed.join(', ')})` : ''}`);
+    ev.ended(status, notPassed);
+    if (!(await ev.tryFlush()) && status === 'PASSED') status = 'FAILED';
+  });
   return {
     kind: 'restore-verification', workflowId: info.workflowId, runbook: { name: input.runbook.metadata.name, sha256: input.runbookSha256 },
     initiator: input.initiator, startedAt: info.startTime.toISOString(), endedAt: new Date().toISOString(),
-    status: cancelled ? 'CANCELLED' : errors.length === 0 && results.every((r) => r.status === 'PASSED') ? 'PASSED' : 'FAILED',
-    results, errors,
+    status, results, errors, evidence: ev.summary(),
   };
 }

@@ -6,7 +6,8 @@ import { ACCOUNT_IDS, demoRunbook, eventually, queuePrefix, startTestWorkers, te
 it('waits for the production account\'s worker before acting there', async () => {
   const prefix = queuePrefix('accounts');
   const temporal = await testClient();
-  const isolatedOnly = await startTestWorkers(prefix, [ACCOUNT_IDS.restoreTest]);
+  // Evidence goes to the evidence account's queue, so that account is served too.
+  const isolatedOnly = await startTestWorkers(prefix, [ACCOUNT_IDS.restoreTest, ACCOUNT_IDS.evidence]);
   let production: Awaited<ReturnType<typeof startTestWorkers>> | undefined;
   try {
     const { runbook, runbookSha256 } = demoRunbook();
