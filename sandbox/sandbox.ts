@@ -1,14 +1,18 @@
 /**
  * The local sandbox: a Temporal dev server, PostgreSQL and moto (with the drctl extension) on
- * loopback, each a detached process whose pid, address and logs live in one folder. `up` starts
- * (or reuses) them and seeds the demo platform, `down` stops all of them, `status` asks each one.
+ * loopback, each a detached process whose pid, address and logs live in one folder, plus a drctl
+ * worker serving the default task queues. `up` starts (or reuses) them and seeds the demo platform,
+ * `down` stops all of them, `status` asks each one.
  *
  * Functions return summaries for the CLI to print; progress goes to an optional `log` callback.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { workflowQueue } from '../workflows/queues';
+import { ACCOUNTS } from './aws';
 import { startLoad } from './load';
 import { seed, type SeedSummary } from './seed';
 import { DEFAULT_SANDBOX_DIR, type SandboxState } from './state';
@@ -61,6 +65,11 @@ export interface UpOptions {
   load?: boolean | LoadOptions;
   /** Run sandbox/install-tools.sh first (default true). */
   installTools?: boolean;
+  /**
+   * Run a drctl worker for the default task queues (default true); on a running sandbox, restart
+   * it when it died or the code changed since it started.
+   */
+  worker?: boolean;
   log?: Log;
 }
 
@@ -81,7 +90,7 @@ export interface UpResult {
 }
 
 export interface ServerStatus {
-  name: 'temporal' | 'postgres' | 'moto' | 'load';
+  name: 'temporal' | 'postgres' | 'moto' | 'load' | 'worker';
   address: string;
   pid: number;
   running: boolean;
@@ -220,10 +229,10 @@ function ensurePostgresInitialised(dir: string, pgBin: string, log: Log): { user
   return { user: PG_SUPERUSER, password, dataDir };
 }
 
-/** Does every server of this state answer? */
+/** Does every server of this state answer? (The load and the worker are restarted on their own.) */
 async function allAnswer(state: SandboxState): Promise<boolean> {
   const statuses = await checkServers(state);
-  return statuses.every((s) => s.name === 'load' || (s.running && s.answering));
+  return statuses.every((s) => s.name === 'load' || s.name === 'worker' || (s.running && s.answering));
 }
 
 async function safely(check: () => Promise<boolean>): Promise<{ ok: boolean; detail?: string }> {
@@ -255,7 +264,184 @@ async function checkServers(state: SandboxState): Promise<ServerStatus[]> {
     const running = isAlive(state.load.pid) && belongsTo(state.load.pid, state.dir);
     servers.push({ name: 'load', address: `every ${state.load.intervalMs} ms`, pid: state.load.pid, running, answering: running });
   }
+  if (state.worker) {
+    const worker = state.worker;
+    const running = isAlive(worker.pid) && belongsTo(worker.pid, state.dir);
+    const polls = running && t.ok ? await safely(() => workerPolls(state, worker)) : { ok: false };
+    const detail = polls.detail ?? (running && t.ok && !polls.ok ? 'not polling every queue' : undefined);
+    servers.push({ name: 'worker', address: `${worker.queues.length} task queues`, pid: worker.pid, running, answering: polls.ok, detail });
+  }
   return servers;
+}
+
+/** Accounts whose activities the sandbox worker runs: every account of the demo platform. */
+const WORKER_ACCOUNTS: string[] = Object.values(ACCOUNTS);
+const WORKER_LOG = 'worker.log';
+/** What `drctl worker` prints to stderr once its workers poll. */
+const WORKER_READY = /^drctl worker: \S+ serving (.+)$/m;
+/** Settings that would point the worker at another cluster or other queues than this sandbox's. */
+const WORKER_ENV_DROPPED = ['DRCTL_TASK_QUEUE_PREFIX', 'DRCTL_ACCOUNT_IDS', 'DRCTL_SERVE_WORKFLOWS', 'DRCTL_AWS_ENDPOINT'];
+/** What the worker process loads; a change to any of it means a running worker is stale. */
+const CODE_DIRS = ['activities', 'bin', 'cli', 'runbooks', 'sandbox', 'workflows', 'worker'];
+const CODE_FILES = ['package-lock.json', 'tsconfig.json'];
+
+/**
+ * A cheap fingerprint of the worker's source (path, size and mtime of every .ts/.js/.json file),
+ * so `up` notices that a running worker was started from older code.
+ */
+export function codeFingerprint(root: string = REPO_ROOT): string {
+  const hash = createHash('sha256');
+  const add = (rel: string) => {
+    try {
+      const st = fs.statSync(path.join(root, rel));
+      hash.update(`${rel}\0${st.size}\0${st.mtimeMs}\n`);
+    } catch {
+      hash.update(`${rel}\0missing\n`);
+    }
+  };
+  const walk = (rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = path.join(rel, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(child);
+      } else if (/\.(ts|js|cjs|mjs|json)$/.test(e.name)) {
+        add(child);
+      }
+    }
+  };
+  for (const d of CODE_DIRS) walk(d);
+  for (const f of CODE_FILES) add(f);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The environment of the sandbox worker: ours, minus anything that points it elsewhere. */
+function workerEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('TEMPORAL_') && !WORKER_ENV_DROPPED.includes(k)) env[k] = v;
+  }
+  env.DRCTL_SANDBOX_DIR = dir;
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return env;
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    return fs.readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts `drctl worker` for every demo account against the sandbox in `state.dir` (found through
+ * DRCTL_SANDBOX_DIR, never TEMPORAL_ADDRESS), detached, output to `<dir>/logs/worker.log`, and
+ * waits until it says it serves its queues.
+ */
+async function startWorker(state: SandboxState, log: Log): Promise<SandboxState> {
+  const dir = state.dir;
+  // A worker whose pid was recorded but never made it into the state (an `up` that died).
+  const orphan = readPids(dir).worker;
+  if (orphan && isAlive(orphan) && belongsTo(orphan, dir)) await stopProcess(orphan);
+  recordPid(dir, 'worker', undefined);
+
+  const logDir = path.join(dir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, WORKER_LOG);
+  const code = codeFingerprint();
+  const args = [path.join(REPO_ROOT, 'bin', 'drctl.js'), 'worker', '--accounts', WORKER_ACCOUNTS.join(',')];
+  const fd = fs.openSync(logFile, 'a');
+  let from: number;
+  let pid: number | undefined;
+  try {
+    fs.writeSync(fd, `\n--- ${new Date().toISOString()} node ${args.join(' ')}\n`);
+    from = fs.fstatSync(fd).size;
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], env: workerEnv(dir), cwd: REPO_ROOT });
+    child.on('error', (e) => {
+      try {
+        fs.appendFileSync(logFile, `spawn error: ${e.message}\n`);
+      } catch {
+        /* log dir gone */
+      }
+    });
+    child.unref();
+    pid = child.pid;
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!pid) throw new Error(`could not start the worker (${process.execPath} ${args.join(' ')})`);
+  recordPid(dir, 'worker', pid);
+  log(`worker: starting (pid ${pid}, log ${logFile})`);
+
+  let queues: string[] = [];
+  try {
+    await waitUntil(
+      async () => {
+        const m = WORKER_READY.exec(readFrom(logFile, from));
+        if (m) queues = m[1].split(',').map((q) => q.trim()).filter(Boolean);
+        return !!m;
+      },
+      { name: 'worker', pid, logs: [logFile], timeoutMs: 120000, intervalMs: 250 },
+    );
+  } catch (e) {
+    await stopProcess(pid);
+    recordPid(dir, 'worker', undefined);
+    throw e;
+  }
+  log(`worker: ready, serving ${queues.join(', ')}`);
+  const next: SandboxState = { ...state, worker: { pid, queues, code } };
+  writeState(next);
+  return next;
+}
+
+/** Does the worker with this pid poll every one of its queues? (Asked of Temporal.) */
+async function workerPolls(state: SandboxState, worker: NonNullable<SandboxState['worker']>): Promise<boolean> {
+  const connection = await Connection.connect({ address: state.temporal.address, connectTimeout: 2000 });
+  try {
+    for (const queue of worker.queues) {
+      const res = await connection.workflowService.describeTaskQueue({
+        namespace: state.temporal.namespace,
+        taskQueue: { name: queue, kind: 1 /* NORMAL */ },
+        // The workflow queue has workflow pollers only, an account queue activity pollers only.
+        taskQueueType: queue === workflowQueue() ? 1 /* WORKFLOW */ : 2 /* ACTIVITY */,
+      });
+      // The SDK's default worker identity is `<pid>@<host>`.
+      if (!(res.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.pid}@`))) return false;
+    }
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Starts the worker, or restarts it when it died or its code changed; a line for the summary. */
+async function ensureWorker(state: SandboxState, log: Log): Promise<{ state: SandboxState; line: string }> {
+  const w = state.worker;
+  const running = !!w && isAlive(w.pid) && belongsTo(w.pid, state.dir);
+  const stale = running && w.code !== codeFingerprint();
+  if (w && running && !stale) {
+    return { state, line: `worker running (pid ${w.pid}, serving ${w.queues.join(', ')})` };
+  }
+  let why = '';
+  if (w && stale) {
+    log(`worker: the code changed since it started; restarting it (pid ${w.pid})`);
+    if (!(await stopProcess(w.pid))) throw new Error(`worker pid ${w.pid} did not stop`);
+    why = `restarted: the code changed since pid ${w.pid} started`;
+  } else if (w) {
+    log(`worker: pid ${w.pid} is not running; starting a new one`);
+    why = `restarted: pid ${w.pid} was not running`;
+  }
+  const rest = { ...state };
+  delete rest.worker;
+  const next = await startWorker(rest, log);
+  const nw = next.worker!;
+  return { state: next, line: `worker ${why ? `${why}; now pid ${nw.pid}` : `started (pid ${nw.pid})`}, serving ${nw.queues.join(', ')}` };
 }
 
 /** Starts the sandbox, or reuses the one already running in `dir`. */
@@ -304,6 +490,12 @@ export async function up(opts: UpOptions = {}): Promise<UpResult> {
       recordPid(dir, 'load', current.load?.pid);
     }
     summary.push(`write load running (pid ${current.load?.pid}, every ${current.load?.intervalMs} ms)`);
+  }
+
+  if (opts.worker !== false) {
+    const w = await ensureWorker(current, log);
+    current = w.state;
+    summary.push(w.line);
   }
 
   summary.push(...describeState(current));
@@ -424,7 +616,7 @@ async function start(dir: string, opts: UpOptions, log: Log): Promise<SandboxSta
   }
 }
 
-/** Stops everything of the sandbox in `dir` (load, moto, Temporal, PostgreSQL) and checks it is gone. */
+/** Stops everything of the sandbox in `dir` (worker, load, moto, Temporal, PostgreSQL) and checks it is gone. */
 export async function down(dir?: string, opts: { log?: Log } = {}): Promise<DownResult> {
   const log = opts.log ?? quiet;
   const root = resolveDir(dir);
@@ -437,6 +629,9 @@ export async function down(dir?: string, opts: { log?: Log } = {}): Promise<Down
       targets.push({ name, pid, signal, leaderOnly });
     }
   };
+  // The worker first, while Temporal is still there for it to shut down cleanly.
+  add('worker', state?.worker?.pid);
+  add('worker', pids.worker);
   add('load', state?.load?.pid ?? pids.load);
   add('moto', state?.moto.pid);
   add('moto', pids.moto);
@@ -494,9 +689,13 @@ export async function status(dir?: string): Promise<StatusResult> {
   const isUp = servers.every((s) => s.name === 'load' || (s.running && s.answering));
   const summary = [`sandbox in ${root} is ${isUp ? 'up' : 'DEGRADED'} (state ${statePath})`];
   for (const s of servers) {
-    const health = s.answering ? 'answers' : s.running ? 'running but not answering' : 'not running';
+    const health =
+      s.name === 'worker' && s.answering ? 'polls' : s.answering ? 'answers' : s.running ? `running but not ${s.name === 'worker' ? 'polling' : 'answering'}` : 'not running';
     summary.push(`  ${s.name.padEnd(9)} ${s.address.padEnd(28)} pid ${String(s.pid).padEnd(8)} ${health}${s.detail ? ` (${s.detail})` : ''}`);
   }
+  const worker = servers.find((s) => s.name === 'worker');
+  if (worker && !worker.running) summary.push(`  the worker is gone (log ${path.join(root, 'logs', WORKER_LOG)}); \`drctl sandbox up\` restarts it`);
+  if (!state.worker) summary.push('  no sandbox worker: runs wait until a `drctl worker` serves the sandbox (`drctl sandbox up` starts one)');
   return { dir: root, statePath, state, up: isUp, servers, summary };
 }
 
@@ -557,6 +756,7 @@ export function describeState(state: SandboxState): string[] {
     `  temporal  ${state.temporal.address} (namespace ${state.temporal.namespace}, pid ${state.temporal.pid})`,
     `  moto      ${state.moto.endpoint} (pid ${state.moto.pid})`,
     `  postgres  ${state.postgres.host}:${state.postgres.port} user ${state.postgres.user} (pid ${state.postgres.pid})`,
+    ...(state.worker ? [`  worker    ${state.worker.queues.join(', ')} (pid ${state.worker.pid}, log ${path.join(state.dir, 'logs', WORKER_LOG)})`] : []),
     `  state     ${path.join(state.dir, STATE_FILE)}`,
     `  logs      ${path.join(state.dir, 'logs')}`,
   ];

@@ -34,6 +34,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
+  CopyDBSnapshotCommand,
   CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
   CreateDBSnapshotCommand,
@@ -42,6 +43,7 @@ import {
   DescribeDBSnapshotsCommand,
   DescribeDBSubnetGroupsCommand,
   ModifyDBInstanceCommand,
+  ModifyDBSnapshotAttributeCommand,
   RDSClient,
   type DBInstance,
 } from '@aws-sdk/client-rds';
@@ -794,6 +796,19 @@ export async function seed(state: SandboxState, opts: { log?: Log } = {}): Promi
     const [recoveryPointArns, automatedSnapshots, manualSnapshots, replica] = await Promise.all([
       recoveryPointsTask, automatedTask, manualTask, replicaPromise,
     ]);
+
+    // The DR copy process a bank runs already (e.g. AWS Backup copy rules): the newest reporting
+    // snapshot copied into the recovery account and region, which `restoreSnapshot` fails over to.
+    log('seed: DR snapshot copy of reporting-prod in the recovery account');
+    const drCopy = `${INSTANCES.reporting}-dr-copy`;
+    const haveCopy = await rcRds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: drCopy })).then((r) => (r.DBSnapshots ?? []).length > 0, () => false);
+    if (!haveCopy) {
+      const source = manualSnapshots[manualSnapshots.length - 1];
+      await prodRds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: source, AttributeName: 'restore', ValuesToAdd: [ACCOUNTS.recovery] }));
+      await rcRds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: `arn:aws:rds:${primary}:${ACCOUNTS.production}:snapshot:${source}`, TargetDBSnapshotIdentifier: drCopy, KmsKeyId: rcKey, Tags: SEED_TAGS }));
+      await waitSnapshotsAvailable(rcRds, INSTANCES.reporting);
+      await prodRds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: source, AttributeName: 'restore', ValuesToRemove: [ACCOUNTS.recovery] }));
+    }
     lines.push(
       `${REPLICA} replica in ${recovery}`,
       `${recoveryPointArns.length} recovery points in ${LEDGER_VAULT}`,

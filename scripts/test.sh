@@ -35,6 +35,7 @@ fi
 
 step "sandbox tools"
 bash sandbox/install-tools.sh || extra_failed=$((extra_failed + 1))
+bash reports/install-browser.sh || extra_failed=$((extra_failed + 1))
 
 step "typecheck: tsc -p tsconfig.json"
 if npx tsc -p tsconfig.json; then echo "typecheck ok"; else echo "typecheck FAILED"; extra_failed=$((extra_failed + 1)); fi

@@ -20,8 +20,9 @@ export function registerSandbox(program: Command): void {
     .option('--time-scale <x>', 'scale every simulated long-running operation (1 = a few seconds)', Number, 1)
     .option('--no-seed', 'do not seed the demo platform')
     .option('--load', 'also keep a small write load on the production databases')
-    .action(async (o: { dir?: string; temporalPort?: number; motoPort?: number; pgPort?: number; timeScale: number; seed: boolean; load?: boolean }) => {
-      const r = await up({ dir: dirOf(o), ports: { temporal: o.temporalPort, moto: o.motoPort, postgres: o.pgPort }, timeScale: o.timeScale, seed: o.seed, load: o.load, log });
+    .option('--no-worker', 'do not run the drctl worker for the default task queues')
+    .action(async (o: { dir?: string; temporalPort?: number; motoPort?: number; pgPort?: number; timeScale: number; seed: boolean; load?: boolean; worker: boolean }) => {
+      const r = await up({ dir: dirOf(o), ports: { temporal: o.temporalPort, moto: o.motoPort, postgres: o.pgPort }, timeScale: o.timeScale, seed: o.seed, load: o.load, worker: o.worker, log });
       print(r.summary);
     });
 

@@ -47,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   const timeScale = process.env.DRCTL_TEST_TIME_SCALE ? Number(process.env.DRCTL_TEST_TIME_SCALE) : 1;
   try {
-    const result = await up({ dir, seed: true, load: false, timeScale, log });
+    const result = await up({ dir, seed: true, load: false, worker: false, timeScale, log });
     process.env[STATE_ENV] = result.statePath;
     process.stderr.write(`\n[test sandbox] up and seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${result.statePath}\n`);
   } catch (e) {

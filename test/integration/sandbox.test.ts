@@ -1,7 +1,8 @@
 /**
  * The test sandbox is up and seeded with the demo platform: servers answer, resources sit in the
  * right accounts and regions, the production databases hold real rows, the write load adds rows;
- * and a separate small sandbox shows that `up` then `down` leaves none of its processes running.
+ * and a separate small sandbox shows that `up` then `down` leaves none of its processes running (its
+ * drctl worker included).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -269,7 +270,7 @@ describe('seeded recovery account', () => {
 });
 
 describe('up then down', () => {
-  test('leaves no process of the sandbox running, the write load included', async () => {
+  test('leaves no process of the sandbox running, the write load and the worker included', async () => {
     const dir = path.join(REPO_ROOT, '.drctl', uniqueName('test-updown'));
     try {
       const result = await up({ dir, installTools: false, seed: true, load: { intervalMs: 200, maxDurationMs: 120000 } });
@@ -279,7 +280,12 @@ describe('up then down', () => {
       expect(s.temporal.address).not.toBe(state.temporal.address);
       expect(s.moto.endpoint).not.toBe(state.moto.endpoint);
       expect(s.postgres.port).not.toBe(state.postgres.port);
-      const pids = [s.temporal.pid, s.moto.pid, s.postgres.pid, s.load!.pid];
+      // The drctl worker serves the default queues of its own Temporal, and polls them.
+      expect(s.worker).toBeDefined();
+      expect(s.worker!.queues).toEqual(['drctl', 'drctl-111111111111', 'drctl-222222222222', 'drctl-333333333333', 'drctl-444444444444']);
+      expect(fs.readFileSync(path.join(dir, 'logs', 'worker.log'), 'utf8')).toMatch(/^drctl worker: \S+ serving drctl, /m);
+      expect((await status(dir)).servers.find((x) => x.name === 'worker')).toMatchObject({ pid: s.worker!.pid, running: true, answering: true });
+      const pids = [s.temporal.pid, s.moto.pid, s.postgres.pid, s.load!.pid, s.worker!.pid];
       for (const pid of pids) expect(isAlive(pid)).toBe(true);
       // Children too: PostgreSQL's checkpointer, walwriter, backends, ...
       const everything = [...new Set(pids.flatMap((pid) => processTree(pid)))];
@@ -288,9 +294,12 @@ describe('up then down', () => {
       const again = await up({ dir, installTools: false, seed: false });
       expect(again.reused).toBe(true);
       expect(again.state.moto.pid).toBe(s.moto.pid);
+      expect(again.state.worker?.pid).toBe(s.worker!.pid);
 
       const d = await down(dir);
-      expect(d.stopped.map((x) => x.name).sort()).toEqual(['load', 'moto', 'postgres', 'temporal']);
+      expect(d.stopped.map((x) => x.name).sort()).toEqual(['load', 'moto', 'postgres', 'temporal', 'worker']);
+      // The worker goes first, while its Temporal is still there.
+      expect(d.stopped[0].name).toBe('worker');
       expect(d.stopped.every((x) => x.gone)).toBe(true);
       for (const pid of everything) expect(isAlive(pid)).toBe(false);
       for (const pid of pids) expect(groupMembers(pid)).toEqual([]);
