@@ -5,7 +5,9 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
@@ -26,8 +28,8 @@ export interface AwsOptions {
   maxAttempts?: number;
 }
 
-type ClientKind = 'rds' | 'backup' | 'ec2' | 'secrets';
-const CTORS = { rds: RDSClient, backup: BackupClient, ec2: EC2Client, secrets: SecretsManagerClient } as const;
+type ClientKind = 'rds' | 'backup' | 'ec2' | 'secrets' | 's3' | 'sns';
+const CTORS = { rds: RDSClient, backup: BackupClient, ec2: EC2Client, secrets: SecretsManagerClient, s3: S3Client, sns: SNSClient } as const;
 type ClientOf<K extends ClientKind> = InstanceType<(typeof CTORS)[K]>;
 
 /** Role session names are limited to 64 characters of [\w+=,.@-]. */
@@ -42,19 +44,7 @@ export class AwsSessions {
 
   /** A client of `kind` acting in `account` and `region` for the run `runKey`. Cached per run. */
   client<K extends ClientKind>(kind: K, account: AccountRef, region: string, runKey: string): ClientOf<K> {
-    const key = `${kind}|${account.id}|${region}|${runKey}`;
-    let client = this.clients.get(key) as ClientOf<K> | undefined;
-    if (!client) {
-      const credentials = fromTemporaryCredentials({
-        params: { RoleArn: account.role, RoleSessionName: sessionName(runKey), ExternalId: account.externalId, DurationSeconds: 3600 },
-        masterCredentials: this.opts.credentials,
-        clientConfig: { region, endpoint: this.opts.endpoint, maxAttempts: this.opts.maxAttempts ?? 3 },
-      });
-      const Ctor = CTORS[kind] as unknown as new (cfg: object) => ClientOf<K>;
-      client = new Ctor({ region, endpoint: this.opts.endpoint, credentials, maxAttempts: this.opts.maxAttempts ?? 3 });
-      this.clients.set(key, client);
-    }
-    return client;
+    return this.make(CTORS[kind] as unknown as new (cfg: object) => ClientOf<K>, account, region, runKey);
   }
 
   rds(account: AccountRef, region: string, runKey: string) {
@@ -68,6 +58,30 @@ export class AwsSessions {
   }
   secrets(account: AccountRef, region: string, runKey: string) {
     return this.client('secrets', account, region, runKey);
+  }
+  s3(account: AccountRef, region: string, runKey: string) {
+    return this.client('s3', account, region, runKey);
+  }
+  sns(account: AccountRef, region: string, runKey: string) {
+    return this.client('sns', account, region, runKey);
+  }
+
+  /** Any other SDK v3 client acting in `account` and `region` for the run (cached per run). */
+  make<C extends { destroy(): void }>(Ctor: new (cfg: object) => C, account: AccountRef, region: string, runKey: string): C {
+    const key = `${Ctor.name}|${account.id}|${region}|${runKey}`;
+    let client = this.clients.get(key) as C | undefined;
+    if (!client) {
+      const credentials = fromTemporaryCredentials({
+        params: { RoleArn: account.role, RoleSessionName: sessionName(runKey), ExternalId: account.externalId, DurationSeconds: 3600 },
+        masterCredentials: this.opts.credentials,
+        clientConfig: { region, endpoint: this.opts.endpoint, maxAttempts: this.opts.maxAttempts ?? 3 },
+      });
+      // S3 behind an endpoint override (the sandbox) needs path-style addressing; real S3 may redirect to the bucket's region.
+      const extra = (Ctor as unknown) === S3Client ? { forcePathStyle: Boolean(this.opts.endpoint), followRegionRedirects: true } : {};
+      client = new Ctor({ region, endpoint: this.opts.endpoint, credentials, maxAttempts: this.opts.maxAttempts ?? 3, ...extra });
+      this.clients.set(key, client);
+    }
+    return client;
   }
 
   /** Drops cached clients (and their credentials). */

@@ -12,6 +12,8 @@ import { registerStatus } from './commands/status';
 import { registerSchedule } from './commands/schedule';
 import { registerWorker } from './commands/worker';
 import { registerSandbox } from './commands/sandbox';
+import { registerEvidence } from './commands/evidence';
+import { registerReport } from './commands/report';
 
 export function buildProgram(): Command {
   const program = new Command('drctl')
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerSchedule(program);
   registerWorker(program);
   registerSandbox(program);
+  registerEvidence(program);
+  registerReport(program);
   const override = (cmd: Command) => {
     cmd.exitOverride();
     cmd.commands.forEach(override);

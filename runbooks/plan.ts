@@ -197,7 +197,7 @@ function failoverSteps(rb: Runbook, mode: 'drill' | 'incident', opts: PlanOption
     const after = sw.after.filter((t) => tiers.some((tier) => tier.name === t));
     if (after.length === 0) continue;
     out.push(step({
-      id: `traffic/${sw.name}`, kind: 'traffic', account: mode === 'drill' ? recovery.account : prod, region: rb.regions.primary,
+      id: `traffic/${sw.name}`, kind: 'traffic', account: prod, region: rb.regions.primary,
       effect: mode === 'drill' ? 'read' : 'write', dependsOn: after.map(validated),
       description: mode === 'drill' ? `check ${sw.route53.record} resolves and could move; a drill never changes it` : `point ${sw.route53.record} at the recovery side`,
     }));
@@ -244,7 +244,7 @@ function incidentResourceSteps(rb: Runbook, tier: Tier, res: Resource, recovery:
     return [{ ...base, id: `${p}promote-replica`, kind: 'promote-replica', account: prod, region: regionOf(rb, fo.promoteReplica.region, 'recovery'), effect: 'write', dependsOn: after, description: `promote read replica ${fo.promoteReplica.instance}` }];
   }
   if (fo.restorePointInTime) {
-    return [{ ...base, id: `${p}restore-point-in-time`, kind: 'restore-point-in-time', account: prod, region: rb.regions.recovery, effect: 'write', dependsOn: after, description: `restore ${res.rds.instance} to ${fo.restorePointInTime.at ?? 'the latest restorable time'} from replicated backups` }];
+    return [{ ...base, id: `${p}restore-point-in-time`, kind: 'restore-point-in-time', account: prod, region: regionOf(rb, fo.restorePointInTime.region ?? res.region, 'primary'), effect: 'write', dependsOn: after, description: `restore ${res.rds.instance} to ${fo.restorePointInTime.at ?? 'the latest restorable time'} as a new instance` }];
   }
   if (fo.clusterFailover) {
     return [{ ...base, id: `${p}cluster-failover`, kind: 'cluster-failover', account: prod, region: rb.regions.recovery, effect: 'write', dependsOn: after, description: `fail global cluster ${fo.clusterFailover.globalCluster} over to ${fo.clusterFailover.targetCluster}` }];

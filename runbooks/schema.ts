@@ -77,9 +77,13 @@ export const FailoverSchema = z
   .strictObject({
     /** Promote a cross-region read replica (in the resource's account, recovery region unless given). */
     promoteReplica: z.strictObject({ instance: z.string().min(1), region: regionRef.optional() }).optional(),
-    /** Restore to a point in time from automated backups replicated to the recovery region. */
+    /**
+     * Restore a new instance to a point in time from automated backups (a logical-corruption recovery).
+     * Acts in the resource's account and region unless `region` names the recovery region, which needs
+     * automated backups replicated there.
+     */
     restorePointInTime: z
-      .strictObject({ latest: z.literal(true).optional(), at: z.iso.datetime({ offset: true }).optional() })
+      .strictObject({ latest: z.literal(true).optional(), at: z.iso.datetime({ offset: true }).optional(), region: regionRef.optional() })
       .refine((p) => (p.latest === true) !== (p.at !== undefined), { error: 'give exactly one of "latest: true" or "at"' })
       .optional(),
     /** Restore the latest (or a chosen) snapshot copied to the recovery account and region. */

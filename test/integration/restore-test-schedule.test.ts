@@ -1,5 +1,5 @@
 /** A schedule created through the CLI triggers a restore verification that completes. */
-import { restoreVerification } from '../../workflows';
+import type { restoreVerification } from '../../workflows';
 import { drctl } from '../harness/cli';
 import { eventually, queuePrefix, startTestWorkers, testClient } from '../harness/temporal';
 
