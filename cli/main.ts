@@ -12,6 +12,7 @@ import { registerStatus } from './commands/status';
 import { registerSchedule } from './commands/schedule';
 import { registerWorker } from './commands/worker';
 import { registerSandbox } from './commands/sandbox';
+import { registerFailover } from './commands/failover';
 import { registerEvidence } from './commands/evidence';
 import { registerReport } from './commands/report';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerSchedule(program);
   registerWorker(program);
+  registerFailover(program);
   registerSandbox(program);
   registerEvidence(program);
   registerReport(program);

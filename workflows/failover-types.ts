@@ -6,6 +6,7 @@ import type { CheckResult } from '../activities/sql';
 import type { Measured } from '../runbooks/measure';
 import type { Effect, StepKind } from '../runbooks/plan';
 import type { Runbook } from '../runbooks/schema';
+import type { EvidenceSummary } from './evidence';
 
 export type FailoverMode = 'drill' | 'incident';
 
@@ -93,7 +94,8 @@ export interface TrafficOutcome {
   changeId?: string;
 }
 
-export type FailoverStatus = 'COMPLETED' | 'FAILED' | 'ABORTED' | 'CANCELLED';
+/** REFUSED: nothing ran (e.g. the evidence store has no Object Lock). */
+export type FailoverStatus = 'COMPLETED' | 'FAILED' | 'ABORTED' | 'CANCELLED' | 'REFUSED';
 
 export interface FailoverResult {
   kind: FailoverMode;
@@ -118,6 +120,8 @@ export interface FailoverResult {
   /** Drill: what cleanup removed; incident: nothing is rolled back. */
   cleanup?: { deleted: string[]; problems: string[] };
   leakScan?: { leaks: string[]; scanned: number };
+  /** Where the run's evidence chain is (no content). */
+  evidence?: EvidenceSummary;
   /** Incident: what is live on the recovery side now (the input to failback). */
   live: Array<{ resource: string; account: string; accountId: string; region: string; identifier: string; arn: string }>;
 }

@@ -20,6 +20,7 @@ import type {
   ApprovalRecord, FailoverInput, FailoverProgress, FailoverResult, ResourceOutcome, StepResult, TierOutcome, TrafficOutcome,
 } from './failover-types';
 import { accountQueue } from './queues';
+import { EvidenceRecorder, EvidenceRefusal } from './evidence';
 import { failureMessage } from './steps';
 
 export interface ApproveArgs {
@@ -44,6 +45,8 @@ export interface ControlArgs {
 export const approveUpdate = defineUpdate<ApproveAck, [ApproveArgs]>('approve');
 export const controlUpdate = defineUpdate<string, [ControlArgs]>('control');
 export const failoverProgress = defineQuery<FailoverProgress>('progress');
+/** The run's input (its pinned runbook): what a failback starts from. */
+export const failoverInput = defineQuery<FailoverInput>('input');
 
 const TERMINAL = new Set(['done', 'skipped', 'failed', 'cancelled']);
 const DONE = new Set(['done', 'skipped']);
@@ -75,6 +78,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   const recovery = recoveryTargetOf(rb);
   const purpose = mode === 'drill' ? 'drill' : 'dr';
   const onFailure = input.onFailure ?? 'continue';
+  const ev = new EvidenceRecorder({ runbook: rb, runbookSha256: input.runbookSha256, workflowId: info.workflowId, kind: mode, taskQueuePrefix: input.taskQueuePrefix });
 
   const scope = (alias: string, region: string): Scope => ({ runKey: key, workflowId: info.workflowId, runbook: rb.metadata.name, account: accountRef(rb, alias), region });
   const options = (s: Scope, long: boolean) => ({
@@ -114,6 +118,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   setHandler(approveUpdate, (a) => {
     const gate = a.gate ?? waitingGate()!;
     approvals.push({ gate, approver: a.approver, at: now(), comment: a.comment });
+    ev.event('approval', { gate, identity: a.approver, at: now(), comment: a.comment, have: approvedBy(gate).length, needed: needed(gate) }, a.approver);
     bump();
     return { gate, have: approvedBy(gate).length, needed: needed(gate) };
   }, {
@@ -140,6 +145,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       case 'retry': s!.status = 'pending'; s!.detail = `retry requested by ${c.by}`; break;
       case 'skip': s!.status = 'skipped'; s!.skipped = { by: c.by, reason: c.reason!, at: now() }; s!.detail = `skipped by ${c.by}: ${c.reason}`; break;
     }
+    ev.event('operator', { action: c.action, step: c.step, reason: c.reason, at: now() }, c.by);
     bump();
     return `${c.action}${c.step ? ` ${c.step}` : ''}: ok`;
   }, {
@@ -190,7 +196,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
         const rpaMs = r?.recoveryPointTime ? Math.max(0, Date.parse(tStart) - Date.parse(r.recoveryPointTime)) : null;
         const newest = newestRows.get(res.id);
         return {
-          id: res.id, tier: t.name, action: actionOf(res), account: r?.account ?? '', accountId: r ? rb.accounts[r.account].id : '', region: r?.region ?? '',
+          id: res.id, tier: t.name, action: mode === 'drill' ? `drill copy (${actionOf(res)} in an incident)` : actionOf(res), account: r?.account ?? '', accountId: r ? rb.accounts[r.account].id : '', region: r?.region ?? '',
           identifier: r?.identifier, arn: r?.arn, recoveryPointTime: r?.recoveryPointTime, recoveryPointSource: r?.recoveryPointSource,
           rpa: against(rpaMs, t.objectives.rpo), dataRpa: against(newest ? Math.max(0, Date.parse(tStart) - Date.parse(newest)) : null, t.objectives.rpo), newestRow: newest,
         };
@@ -201,6 +207,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       };
     });
 
+  setHandler(failoverInput, () => input);
   setHandler(failoverProgress, (): FailoverProgress => ({
     kind: mode,
     status: aborting ? 'running' : waitingGate() ? 'waiting-approval' : paused ? 'paused' : [...steps.values()].some((s) => s.status === 'failed') && ![...steps.values()].some((s) => s.status === 'running') ? 'waiting-operator' : 'running',
@@ -222,6 +229,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       case 'approval': {
         steps.get(p.id)!.status = 'waiting-approval';
         bump();
+        await ev.notify('approval-needed', `${mode} ${info.workflowId} (${rb.metadata.name}) waits at ${p.id} for ${needed(p.id)} approver(s), not ${input.initiator}`);
         const ok = await condition(() => approvedBy(p.id).length >= needed(p.id) || aborting !== undefined, p.gate!.timeoutMs);
         if (!ok) {
           aborting = `approval ${p.id} timed out after ${p.gate!.timeoutMs / 1000}s (${approvedBy(p.id).length}/${needed(p.id)} approvals)`;
@@ -335,11 +343,14 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       (detail) => {
         rec.status = 'done';
         rec.detail = detail;
+        ev.event(p.effect === 'gate' ? 'approval.granted' : 'action', { step: p.id, kind: p.kind, account: p.account, accountId: p.accountId, region: p.region, effect: p.effect, startedAt: rec.startedAt, endedAt: now(), attempt: rec.attempts, detail });
       },
-      (err) => {
+      async (err) => {
         rec.status = isCancellation(err) ? 'cancelled' : 'failed';
         rec.detail = failureMessage(err);
+        ev.event('step.failed', { step: p.id, kind: p.kind, account: p.account, accountId: p.accountId, region: p.region, status: rec.status, attempt: rec.attempts, error: rec.detail });
         if (rec.status === 'failed' && onFailure === 'pause') paused = true;
+        if (rec.status === 'failed') await ev.notify('step-failed', `${mode} ${info.workflowId}: ${p.id} failed in ${p.accountId} ${p.region}: ${rec.detail}`.slice(0, 500));
       },
     ).finally(() => {
       rec.endedAt = now();
@@ -349,6 +360,17 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
     });
     running.set(p.id, run);
   };
+
+  ev.started(input.initiator, { mode, incident: input.incident, tStart, tiers: plan.steps.filter((x) => x.kind === 'validate').map((x) => x.tier), steps: plan.steps.length });
+  let refused: string | undefined;
+  try {
+    await ev.flushOrRefuse(); // nothing acts before the evidence store has accepted the run
+    await ev.notify('run-started', `${mode} of ${rb.metadata.name} started by ${input.initiator}${input.incident ? ` for ${input.incident.id} (declared ${input.incident.declaredAt})` : ''}`);
+  } catch (err) {
+    if (!(err instanceof EvidenceRefusal)) throw err;
+    refused = err.message;
+    aborting = `refused: ${err.message}`;
+  }
 
   for (;;) {
     refreshBlocked();
@@ -416,12 +438,24 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   }
   const failed = [...steps.values()].filter((s) => s.status === 'failed');
   for (const s of failed) if (!reasons.some((r) => r.includes(s.id))) reasons.push(`step ${s.id} failed: ${s.detail}`);
+  const breaches = tiers.flatMap((t) => [t.rta.verdict === 'breached' ? `${t.name} RTO` : '', ...t.resources.flatMap((r) => [r.rpa.verdict === 'breached' ? `${r.id} RPO` : '', r.dataRpa.verdict === 'breached' ? `${r.id} data RPO` : ''])]).filter(Boolean);
   const objectivesMet = tiers.every((t) => t.status === 'validated' || t.status === 'skipped') && tiers.every((t) => t.rta.verdict !== 'breached' && t.resources.every((r) => r.rpa.verdict !== 'breached' && r.dataRpa.verdict !== 'breached'));
-  const status: FailoverResult['status'] = aborting ? 'ABORTED' : failed.length || (leakScan?.leaks.length ?? 0) > 0 ? 'FAILED' : 'COMPLETED';
+  const status: FailoverResult['status'] = refused ? 'REFUSED' : aborting ? 'ABORTED' : failed.length || (leakScan?.leaks.length ?? 0) > 0 ? 'FAILED' : 'COMPLETED';
+  const evidence = await CancellationScope.nonCancellable(async () => {
+    for (const t of tiers) ev.event('measurement', { tier: t.name, objectives: t.objectives, rta: t.rta, validatedAt: t.validatedAt, resources: t.resources.map((r) => ({ id: r.id, recoveryPointTime: r.recoveryPointTime, recoveryPointSource: r.recoveryPointSource, rpa: r.rpa, dataRpa: r.dataRpa })) });
+    if (cleanup) ev.event('cleanup', { deleted: cleanup.deleted, problems: cleanup.problems });
+    if (leakScan) ev.event('leak-scan', { leaks: leakScan.leaks, scanned: leakScan.scanned });
+    if (breaches.length) await ev.notify('objective-breached', `${mode} ${info.workflowId} breached ${breaches.join(', ')}`);
+    if (!refused) await ev.notify('run-finished', `${mode} of ${rb.metadata.name}: ${status}${objectivesMet ? ', every objective met' : ''}`);
+    ev.ended(status, reasons, { objectivesMet });
+    if (!refused && !(await ev.tryFlush())) reasons.push(`evidence: ${ev.problems[ev.problems.length - 1]}`);
+    return ev.summary();
+  });
   return {
     kind: mode, workflowId: info.workflowId, runKey: key, runbook: { name: rb.metadata.name, sha256: input.runbookSha256 }, initiator: input.initiator,
     incident: input.incident, startedAt: tStart, runStartedAt, endedAt: now(), status, objectivesMet, reasons, preflight: { problems: preflightProblems },
     approvals, tiers, traffic: [...traffic.values()], steps: [...steps.values()], cleanup, leakScan,
+    evidence,
     live: mode === 'incident' ? [...recovered.entries()].map(([resource, r]) => ({ resource, account: r.account, accountId: rb.accounts[r.account].id, region: r.region, identifier: r.identifier, arn: r.arn })) : [],
   };
 }

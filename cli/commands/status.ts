@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { RestoreTestProgress } from '../../workflows/restore-test';
 import type { RestoreVerificationProgress } from '../../workflows/restore-verification';
+import type { FailoverProgress } from '../../workflows/failover-types';
 import { connectClient, operatorIdentity, resolveTarget } from '../connect';
 import { CliError, EXIT } from '../exit';
 import { table } from '../render';
@@ -36,6 +37,16 @@ export async function progressOf(client: Client, workflowId: string): Promise<{ 
     const p = await handle.query<RestoreTestProgress>('progress');
     return { status: desc.status.name, type: desc.type, resources: [{ resource: p.resource, workflowId, status: p.status, steps: p.steps }] };
   }
+  if (desc.type === 'failover' || desc.type === 'failback') {
+    const p = await handle.query<FailoverProgress>('progress');
+    const groups = new Map<string, ResourceView>();
+    for (const st of p.steps) {
+      const name = st.tier ?? 'run';
+      if (!groups.has(name)) groups.set(name, { resource: name, workflowId, status: p.status, steps: [] });
+      groups.get(name)!.steps.push({ ...st, status: st.status as RestoreTestProgress['steps'][number]['status'] });
+    }
+    return { status: `${desc.status.name}${desc.status.name === 'RUNNING' ? ` (${p.status}${p.waitingGates.length ? `: ${p.waitingGates.map((g) => `${g.gate} ${g.have}/${g.needed}`).join(', ')}` : ''})` : ''}`, type: desc.type, resources: [...groups.values()] };
+  }
   return { status: desc.status.name, type: desc.type, resources: [] };
 }
 
@@ -49,7 +60,7 @@ export function followProgress(client: Client, workflowId: string, print: (line:
       for (const r of p.resources) {
         for (const s of r.steps) {
           const key = `${r.resource}/${s.id}`;
-          const state = `${s.status}${s.status === 'failed' || s.status === 'skipped' ? `: ${s.detail ?? ''}` : ''}`;
+          const state = `${s.status}${['failed', 'skipped', 'blocked'].includes(s.status) ? `: ${s.detail ?? ''}` : ''}`;
           if (seen.get(key) !== state && s.status !== 'pending') {
             seen.set(key, state);
             print(`  ${r.resource.padEnd(16)} ${s.id.padEnd(22)} ${state} (${s.account} ${s.region})`);
