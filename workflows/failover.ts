@@ -180,7 +180,9 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
 
   const tierStatus = (t: Tier): TierOutcome['status'] => {
     const own = [...steps.values()].filter((s) => s.tier === t.name);
-    if (steps.get(`${t.name}/validate`)?.status === 'done') return 'validated';
+    const validate = steps.get(`${t.name}/validate`)?.status;
+    if (validate === 'done') return 'validated';
+    if (validate === 'skipped') return 'skipped';
     if (own.some((s) => s.status === 'failed')) return 'failed';
     if (own.every((s) => s.status === 'skipped')) return 'skipped';
     if (own.some((s) => s.status === 'blocked')) return 'blocked';
@@ -439,7 +441,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   const failed = [...steps.values()].filter((s) => s.status === 'failed');
   for (const s of failed) if (!reasons.some((r) => r.includes(s.id))) reasons.push(`step ${s.id} failed: ${s.detail}`);
   const breaches = tiers.flatMap((t) => [t.rta.verdict === 'breached' ? `${t.name} RTO` : '', ...t.resources.flatMap((r) => [r.rpa.verdict === 'breached' ? `${r.id} RPO` : '', r.dataRpa.verdict === 'breached' ? `${r.id} data RPO` : ''])]).filter(Boolean);
-  const objectivesMet = tiers.every((t) => t.status === 'validated' || t.status === 'skipped') && tiers.every((t) => t.rta.verdict !== 'breached' && t.resources.every((r) => r.rpa.verdict !== 'breached' && r.dataRpa.verdict !== 'breached'));
+  const objectivesMet = tiers.every((t) => t.status === 'validated') && tiers.every((t) => t.rta.verdict !== 'breached' && t.resources.every((r) => r.rpa.verdict !== 'breached' && r.dataRpa.verdict !== 'breached'));
   const status: FailoverResult['status'] = refused ? 'REFUSED' : aborting ? 'ABORTED' : failed.length || (leakScan?.leaks.length ?? 0) > 0 ? 'FAILED' : 'COMPLETED';
   const evidence = await CancellationScope.nonCancellable(async () => {
     for (const t of tiers) ev.event('measurement', { tier: t.name, objectives: t.objectives, rta: t.rta, validatedAt: t.validatedAt, resources: t.resources.map((r) => ({ id: r.id, recoveryPointTime: r.recoveryPointTime, recoveryPointSource: r.recoveryPointSource, rpa: r.rpa, dataRpa: r.dataRpa })) });
