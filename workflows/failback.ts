@@ -79,6 +79,8 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
   }
 
   const live = input.failover.live;
+  // A copy the failover left in the primary region already (e.g. a point-in-time restore) stays the writer.
+  const moving = live.filter((l) => l.region !== primary);
   const replicas = new Map<string, { identifier: string; arn: string }>();
   const promoted = new Map<string, { identifier: string; arn: string; lag?: number; at: string; rpTime?: string }>();
   const checks = new Map<string, Array<CheckResult & { resource: string }>>();
@@ -94,13 +96,17 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
 
   try {
     if (live.length === 0) throw new Error(`failover ${input.failover.workflowId} left nothing live to fail back from`);
-    await Promise.all(live.map((l) => step(`${l.resource}/reprotect`, 'copy', l.account, primary, 'write', async () => {
+    for (const l of live.filter((x) => x.region === primary)) {
+      promoted.set(l.resource, { identifier: l.identifier, arn: l.arn, lag: 0, at: now() });
+      await step(`${l.resource}/stays`, 'validate', l.account, primary, 'read', async () => l.arn, (arn) => `${arn} is already in ${primary}; it stays the writer`, findResource(rb, l.resource).tier.name, l.resource);
+    }
+    await Promise.all(moving.map((l) => step(`${l.resource}/reprotect`, 'copy', l.account, primary, 'write', async () => {
       const r = await fo(scope(l.account, primary)).createReplica({ ...scope(l.account, primary), resourceId: l.resource, sourceArn: l.arn });
       replicas.set(l.resource, r);
       return r;
     }, (r) => `replica ${r.arn} of ${l.arn}`, findResource(rb, l.resource).tier.name, l.resource)));
 
-    await Promise.all(live.map((l) => step(`${l.resource}/wait-lag`, 'validate', l.account, primary, 'read', async () => {
+    await Promise.all(moving.map((l) => step(`${l.resource}/wait-lag`, 'validate', l.account, primary, 'read', async () => {
       const s = scope(l.account, primary);
       for (let i = 0; i < 360; i++) {
         const lag = await fo(s).replicaLag({ ...s, replica: replicas.get(l.resource)!.identifier });
@@ -123,13 +129,13 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
     g.status = 'done';
     g.detail = `approved by ${approvals.map((a) => a.approver).join(', ')}`;
 
-    await Promise.all(live.map((l) => {
+    await Promise.all(moving.map((l) => {
       const { res, tier } = findResource(rb, l.resource);
       if (!res.credentials) return Promise.resolve();
       return step(`${l.resource}/fence`, 'cleanup', l.account, l.region, 'write', () => fo(scope(l.account, l.region)).fenceWrites({ ...scope(l.account, l.region), identifier: l.identifier, secret: res.credentials!.secret, database: res.credentials!.database }), (f) => `writes fenced at ${f.fencedAt}`, tier.name, l.resource);
     }));
 
-    await Promise.all(live.map((l) => step(`${l.resource}/promote`, 'promote-replica', l.account, primary, 'write', async () => {
+    await Promise.all(moving.map((l) => step(`${l.resource}/promote`, 'promote-replica', l.account, primary, 'write', async () => {
       const r = await fo(scope(l.account, primary)).promoteReplica({ ...scope(l.account, primary), replica: replicas.get(l.resource)!.identifier });
       promoted.set(l.resource, { identifier: r.identifier, arn: r.arn, lag: r.lagSeconds, at: r.completedAt, rpTime: r.recoveryPointTime });
       return r;
@@ -167,7 +173,7 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
     }
 
     if (!keep) {
-      await Promise.all(live.map((l) => step(`${l.resource}/decommission`, 'cleanup', l.account, l.region, 'write', () => fo(scope(l.account, l.region)).deleteInstance({ ...scope(l.account, l.region), identifier: l.identifier }), (d) => (d.deleted ? `deleted ${d.deleted}` : 'already gone'), findResource(rb, l.resource).tier.name, l.resource)));
+      await Promise.all(moving.map((l) => step(`${l.resource}/decommission`, 'cleanup', l.account, l.region, 'write', () => fo(scope(l.account, l.region)).deleteInstance({ ...scope(l.account, l.region), identifier: l.identifier }), (d) => (d.deleted ? `deleted ${d.deleted}` : 'already gone'), findResource(rb, l.resource).tier.name, l.resource)));
     }
   } catch (err) {
     reasons.push(aborting ?? `failback stopped: ${failureMessage(err)}`);
