@@ -4,7 +4,7 @@
  * lag is below the threshold, approval, fence writes on the recovery side, promote the primary-side
  * copy, switch traffic back, validate, then decommission the recovery side (or keep it, per runbook).
  */
-import { condition, setHandler, sleep, workflowInfo, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, setHandler, sleep, workflowInfo, proxyActivities } from '@temporalio/workflow';
 import type { FailoverActivities } from '../activities/failover';
 import type { RestoreTestActivities } from '../activities/restore-test';
 import type { CheckResult, Scope } from '../activities/types';
@@ -15,6 +15,7 @@ import { productionAlias } from '../runbooks/plan';
 import type { Effect, StepKind } from '../runbooks/plan';
 import { accountRef, approveUpdate, controlUpdate, failoverProgress, findResource } from './failover';
 import type { ApprovalRecord, FailbackInput, FailbackResult, ResourceOutcome, StepResult, TierOutcome, TrafficOutcome } from './failover-types';
+import { EvidenceRecorder } from './evidence';
 import { accountQueue } from './queues';
 import { failureMessage } from './steps';
 
@@ -41,9 +42,11 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
   const reasons: string[] = [];
   let aborting: string | undefined;
   const gate = 'approve/failback';
+  const ev = new EvidenceRecorder({ runbook: rb, runbookSha256: input.runbookSha256, workflowId: info.workflowId, kind: 'failback', taskQueuePrefix: input.taskQueuePrefix });
 
   setHandler(approveUpdate, (a) => {
     approvals.push({ gate, approver: a.approver, at: now(), comment: a.comment });
+    ev.event('approval', { gate, identity: a.approver, at: now(), comment: a.comment, have: approvals.length, needed: approvalsNeeded }, a.approver);
     return { gate, have: approvals.length, needed: approvalsNeeded };
   }, {
     validator: (a) => {
@@ -68,10 +71,12 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
       const v = await fn();
       rec.status = 'done';
       rec.detail = detail(v);
+      ev.event('action', { step: id, kind, account: alias, accountId: rec.accountId, region, effect, startedAt: rec.startedAt, endedAt: now(), detail: rec.detail });
       return v;
     } catch (err) {
       rec.status = 'failed';
       rec.detail = failureMessage(err);
+      ev.event('step.failed', { step: id, kind, account: alias, accountId: rec.accountId, region, error: rec.detail });
       throw err;
     } finally {
       rec.endedAt = now();
@@ -94,6 +99,8 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
     tiers: [], steps,
   }));
 
+  ev.started(input.initiator, { failover: input.failover.workflowId, live: live.map((l) => l.arn), maxLagSeconds: maxLag, keepRecoveryCopies: keep });
+  await ev.tryFlush();
   try {
     if (live.length === 0) throw new Error(`failover ${input.failover.workflowId} left nothing live to fail back from`);
     for (const l of live.filter((x) => x.region === primary)) {
@@ -194,9 +201,17 @@ export async function failback(input: FailbackInput): Promise<FailbackResult> {
     return { name: t.name, objectives: t.objectives, status: v ? 'validated' : 'failed', validatedAt: v, rta: against(v ? Date.parse(v) - Date.parse(startedAt) : null, t.objectives.rto), resources, checks: checks.get(t.name) ?? [] };
   });
   const failedSteps = steps.filter((s) => s.status === 'failed');
+  const status: FailbackResult['status'] = aborting ? 'ABORTED' : failedSteps.length ? 'FAILED' : 'COMPLETED';
+  const evidence = await CancellationScope.nonCancellable(async () => {
+    for (const t of tiers) ev.event('measurement', { tier: t.name, objectives: t.objectives, rta: t.rta, validatedAt: t.validatedAt, resources: t.resources.map((r) => ({ id: r.id, rpa: r.rpa, dataRpa: r.dataRpa })) });
+    await ev.notify('run-finished', `failback of ${rb.metadata.name} from ${input.failover.workflowId}: ${status}`);
+    ev.ended(status, reasons);
+    await ev.tryFlush();
+    return ev.summary();
+  });
   return {
     kind: 'failback', failoverWorkflowId: input.failover.workflowId, workflowId: info.workflowId, runKey: key, runbook: { name: rb.metadata.name, sha256: input.runbookSha256 },
-    initiator: input.initiator, startedAt, runStartedAt: startedAt, endedAt: now(), status: aborting ? 'ABORTED' : failedSteps.length ? 'FAILED' : 'COMPLETED',
+    initiator: input.initiator, startedAt, runStartedAt: startedAt, endedAt: now(), status, evidence,
     objectivesMet: tiers.every((t) => t.status === 'validated' && t.rta.verdict !== 'breached' && t.resources.every((r) => r.rpa.verdict !== 'breached')),
     reasons, preflight: { problems: [] }, approvals, tiers, traffic, steps,
     live: [...promoted.entries()].map(([resource, p]) => ({ resource, account: live.find((l) => l.resource === resource)!.account, accountId: live.find((l) => l.resource === resource)!.accountId, region: primary, identifier: p.identifier, arn: p.arn })),
