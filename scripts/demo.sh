@@ -20,22 +20,7 @@ mkdir -p "$OUT"
 step() { echo; echo "== $1/$STEPS $2"; }
 trap 'rc=$?; [ "$rc" -eq 0 ] || { echo; echo "demo FAILED (exit $rc) in: $BASH_COMMAND" >&2; }' EXIT
 
-# Dependencies: `npm ci` when node_modules is missing or older than package-lock.json (as scripts/test.sh).
-LOCK_STAMP="node_modules/.drctl-package-lock.sha256"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
-need_ci=0
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
-  need_ci=1
-elif [ -f "$LOCK_STAMP" ]; then
-  [ "$(cat "$LOCK_STAMP")" = "$lock_sum" ] || need_ci=1
-elif [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  need_ci=1
-fi
-if [ "$need_ci" = 1 ]; then
-  echo "== npm ci (node_modules missing or stale)"
-  npm ci --no-audit --no-fund
-fi
-echo "$lock_sum" > "$LOCK_STAMP"
+bash scripts/ensure-deps.sh
 
 # `sandbox up` installs the sandbox tools (Temporal CLI, moto, PostgreSQL) when they are missing.
 step 1 "sandbox: start (or reuse) it, seed the demo platform, start the write load and the worker"

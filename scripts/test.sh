@@ -15,23 +15,8 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 extra_failed=0
 step() { echo; echo "== $*"; }
 
-# Dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
-LOCK_STAMP="node_modules/.drctl-package-lock.sha256"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
-need_ci=0
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
-  need_ci=1
-elif [ -f "$LOCK_STAMP" ]; then
-  [ "$(cat "$LOCK_STAMP")" = "$lock_sum" ] || need_ci=1
-elif [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  need_ci=1
-fi
-if [ "$need_ci" = 1 ]; then
-  step "npm ci (node_modules missing or stale)"
-  if npm ci --no-audit --no-fund; then echo "$lock_sum" > "$LOCK_STAMP"; else extra_failed=$((extra_failed + 1)); fi
-else
-  echo "$lock_sum" > "$LOCK_STAMP"
-fi
+# Dependencies: `npm ci` when node_modules is missing or stale.
+bash scripts/ensure-deps.sh || extra_failed=$((extra_failed + 1))
 
 step "sandbox tools"
 bash sandbox/install-tools.sh || extra_failed=$((extra_failed + 1))
