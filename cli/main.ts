@@ -15,6 +15,7 @@ import { registerSandbox } from './commands/sandbox';
 import { registerFailover } from './commands/failover';
 import { registerEvidence } from './commands/evidence';
 import { registerReport } from './commands/report';
+import { registerHistory } from './commands/history';
 
 export function buildProgram(): Command {
   const program = new Command('drctl')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerEvidence(program);
   registerReport(program);
+  registerHistory(program);
   const override = (cmd: Command) => {
     cmd.exitOverride();
     cmd.commands.forEach(override);

@@ -107,7 +107,7 @@ const KNOWN_KEYS = [
   'failover', 'promoteReplica', 'restorePointInTime', 'latest', 'at', 'restoreSnapshot', 'pick', 'within',
   'clusterFailover', 'globalCluster', 'targetCluster', 'from', 'into', 'backupVault', 'snapshots', 'validate', 'sql',
   'expect', 'freshness', 'traffic', 'route53', 'zone', 'record', 'type', 'recoveryValue', 'primaryValue', 'ttl', 'after',
-  'allowed', 'maxLag', 'keepRecoveryCopies', 'notifications', 'sns', 'topicArn', 'webhook', 'url', 'on',
+  'allowed', 'maxLag', 'keepRecoveryCopies', 'notifications', 'sns', 'topicArn', 'webhook', 'url', 'on', 'every',
 ];
 
 function editDistance(a: string, b: string): number {

@@ -120,7 +120,14 @@ export const ResourceSchema = z
     /** Secret (Secrets Manager name or ARN, in the account where the copy is validated) with username and password. */
     credentials: z.strictObject({ secret: z.string().min(1), database: z.string().min(1).optional() }).optional(),
     failover: FailoverSchema.optional(),
-    restoreTest: z.strictObject({ from: RecoveryPointSourceSchema, into: TargetSchema.partial().optional() }).optional(),
+    restoreTest: z
+      .strictObject({
+        from: RecoveryPointSourceSchema,
+        into: TargetSchema.partial().optional(),
+        /** Each resource must pass a restore test at least this often (`drctl history` flags it otherwise; default 7d). */
+        every: duration.optional(),
+      })
+      .optional(),
     validate: z.array(ValidationCheckSchema).optional(),
   });
 
