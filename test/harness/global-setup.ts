@@ -49,6 +49,8 @@ export default async function globalSetup(): Promise<void> {
   try {
     const result = await up({ dir, seed: true, load: false, worker: false, timeScale, log });
     process.env[STATE_ENV] = result.statePath;
+    // Evidence local copies of test runs stay with the test sandbox, not in the operator's .drctl/evidence.
+    process.env.DRCTL_EVIDENCE_DIR ??= path.join(dir, 'evidence');
     process.stderr.write(`\n[test sandbox] up and seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${result.statePath}\n`);
   } catch (e) {
     await down(dir).catch(() => undefined);
