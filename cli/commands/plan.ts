@@ -11,7 +11,7 @@ import { loadOrExit } from '../runbook-file';
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('compile a runbook into its execution plan (a DAG of steps) and print it; makes no cloud call')
+    .description('compile a runbook into its execution plan (a DAG of steps) and print it; no cloud call unless --check')
     .argument('<file>', 'runbook YAML file')
     .requiredOption('--mode <mode>', `one of ${MODES.join(', ')}`)
     .option('--tier <tier...>', 'only these tiers')
