@@ -450,7 +450,7 @@ async function recoveryPointsOf(backup: BackupClient, vault: string, resourceArn
     .filter(Boolean);
 }
 
-async function backupNow(backup: BackupClient, vault: string, resourceArn: string, token: string): Promise<string> {
+export async function backupNow(backup: BackupClient, vault: string, resourceArn: string, token: string): Promise<string> {
   const started = await backup.send(
     new StartBackupJobCommand({
       BackupVaultName: vault,

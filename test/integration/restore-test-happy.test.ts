@@ -7,6 +7,7 @@
 import { BackupClient, DescribeRecoveryPointCommand, DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotAttributesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { restoreVerification } from '../../workflows';
+import { freshRecoveryPoints } from '../harness/recovery-points';
 import { awsConfig } from '../harness/sandbox';
 import { ACCOUNT_IDS, demoRunbook, queuePrefix, startTestWorkers, testClient } from '../harness/temporal';
 import type { RunningWorkers } from '../../worker/worker';
@@ -21,7 +22,11 @@ const prefix = queuePrefix('happy');
 beforeAll(async () => {
   workers = await startTestWorkers(prefix);
   temporal = await testClient();
-  const { runbook, runbookSha256 } = demoRunbook();
+  await freshRecoveryPoints();
+  // `latest` rather than the demo's `random`, so the RPO verdict does not depend on which seed snapshot is drawn.
+  const { runbook, runbookSha256 } = demoRunbook((rb) => {
+    rb.tiers[1].resources[0].restoreTest!.from.pick = 'latest';
+  });
   result = await temporal.client.workflow.execute(restoreVerification, {
     taskQueue: prefix, workflowId: `${prefix}-rv`,
     args: [{ runbook, runbookSha256, initiator: 'jest:happy', taskQueuePrefix: prefix, parallelism: 3 }],

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { restoreTest } from '../../workflows';
 import type { RestoreTestProgress } from '../../workflows/restore-test';
 import { spawnWorker } from '../harness/cli';
+import { freshRecoveryPoints } from '../harness/recovery-points';
 import { awsConfig } from '../harness/sandbox';
 import { ACCOUNT_IDS, ALL_ACCOUNTS, demoRunbook, eventually, queuePrefix, testClient } from '../harness/temporal';
 
@@ -17,6 +18,7 @@ it('resumes after a worker crash without starting a second restore', async () =>
   const temporal = await testClient();
   let worker = spawnWorker(prefix, ALL_ACCOUNTS);
   try {
+    await freshRecoveryPoints();
     const { runbook, runbookSha256 } = demoRunbook();
     const startedAt = new Date();
     const handle = await temporal.client.workflow.start(restoreTest, { taskQueue: prefix, workflowId: `${prefix}-rt`, args: [{ runbook, runbookSha256, resourceId: 'ledger-db', initiator: 'jest', taskQueuePrefix: prefix }] });
