@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { recordCloudCalls } from './cloud-calls';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 /** An account as activities see it: enough to assume its role. */
@@ -79,6 +80,7 @@ export class AwsSessions {
       // S3 behind an endpoint override (the sandbox) needs path-style addressing; real S3 may redirect to the bucket's region.
       const extra = (Ctor as unknown) === S3Client ? { forcePathStyle: Boolean(this.opts.endpoint), followRegionRedirects: true } : {};
       client = new Ctor({ region, endpoint: this.opts.endpoint, credentials, maxAttempts: this.opts.maxAttempts ?? 3, ...extra });
+      recordCloudCalls(client as unknown as Parameters<typeof recordCloudCalls>[0], account.id, region);
       this.clients.set(key, client);
     }
     return client;

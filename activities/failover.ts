@@ -155,10 +155,11 @@ export function createFailoverActivities(aws: AwsSessions) {
     },
 
     /** Shares a snapshot drctl made itself with another account. */
-    async shareOwnSnapshot(i: Scope & { snapshotId: string; withAccountId: string }): Promise<void> {
+    async shareOwnSnapshot(i: Scope & { snapshotId: string; withAccountId: string }): Promise<{ sharedWith: string }> {
       const snap = await describeSnapshot(i, i.snapshotId);
       if (!snap?.TagList?.some((t) => t.Key === TAG_RUN && t.Value === i.runKey)) throw ApplicationFailure.nonRetryable(`snapshot ${i.snapshotId} is not drctl's own for this run; refusing to share it`, 'NotOwned');
       await rds(i).send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: i.snapshotId, AttributeName: 'restore', ValuesToAdd: [i.withAccountId] }));
+      return { sharedWith: i.withAccountId };
     },
 
     /** Copies a shared snapshot (any account or region) into this account and region. */

@@ -1,5 +1,6 @@
 /** All activities, bound to the AWS sessions they act through. */
 import type { AwsSessions } from './aws';
+import { withCloudCalls } from './cloud-calls';
 import { createEvidenceActivities, defaultEvidenceDir } from './evidence';
 import { createNotifyActivities } from './notify';
 import { createFailoverActivities } from './failover';
@@ -11,11 +12,11 @@ export interface ActivityOptions {
 }
 
 export function createActivities(aws: AwsSessions, opts: ActivityOptions = {}) {
-  return {
+  return withCloudCalls({
     ...createRestoreTestActivities(aws), ...createFailoverActivities(aws),
     ...createEvidenceActivities(aws, { localDir: opts.evidenceDir ?? defaultEvidenceDir() }),
     ...createNotifyActivities(aws),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,6 +11,7 @@ import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { EvidenceActivities, EvidenceEventInput, EvidenceStore } from '../activities/evidence';
 import type { NotificationKind, NotifyActivities } from '../activities/notify';
 import type { AccountRef } from '../activities/aws';
+import type { CloudCall } from '../activities/cloud-calls';
 import { productionAlias } from '../runbooks/plan';
 import type { Runbook } from '../runbooks/schema';
 import { accountQueue } from './queues';
@@ -234,4 +235,9 @@ export class EvidenceRecorder {
     this.head = res.head?.hash ?? this.head;
     this.location = res.location;
   }
+}
+
+/** The changing cloud calls (operation, account, region, request id) an activity result carries. */
+export function callsOf(result: unknown): CloudCall[] | undefined {
+  return (result as { cloudCalls?: CloudCall[] } | undefined)?.cloudCalls;
 }

@@ -20,7 +20,7 @@ import type {
   ApprovalRecord, FailoverInput, FailoverProgress, FailoverResult, ResourceOutcome, StepResult, TierOutcome, TrafficOutcome,
 } from './failover-types';
 import { accountQueue } from './queues';
-import { EvidenceRecorder, EvidenceRefusal } from './evidence';
+import { callsOf, EvidenceRecorder, EvidenceRefusal } from './evidence';
 import { failureMessage } from './steps';
 
 export interface ApproveArgs {
@@ -108,6 +108,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   const tierValidatedAt = new Map<string, string>();
   const newestRows = new Map<string, string | null>();
   const traffic = new Map<string, TrafficOutcome>();
+  const stepCalls = new Map<string, ReturnType<typeof callsOf>>();
   let preflightProblems: string[] = [];
 
   const gates = plan.steps.filter((s) => s.kind === 'approval');
@@ -245,14 +246,16 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
         if (res!.rds.cluster) throw new Error('drill copies of Aurora clusters are not implemented yet');
         const snap = await fo(s).snapshotInstance({ ...s, instance: replica ?? res!.rds.instance!, resourceId: res!.id, purpose });
         snapshots.set(res!.id, snap);
+        stepCalls.set(p.id, callsOf(snap));
         return `${snap.arn} at ${snap.createdAt}`;
       }
       case 'share': {
-        await fo(s, false).shareOwnSnapshot({ ...s, snapshotId: snapshots.get(res!.id)!.snapshotId, withAccountId: rb.accounts[recovery.account].id });
+        stepCalls.set(p.id, callsOf(await fo(s, false).shareOwnSnapshot({ ...s, snapshotId: snapshots.get(res!.id)!.snapshotId, withAccountId: rb.accounts[recovery.account].id })));
         return `shared with ${recovery.account}`;
       }
       case 'copy': {
         const copy = await fo(s).copyIn({ ...s, resourceId: res!.id, sourceArn: snapshots.get(res!.id)!.arn, kmsKey: recovery.kmsKey, purpose });
+        stepCalls.set(p.id, callsOf(copy));
         chosen.set(res!.id, { arn: copy.arn, id: copy.snapshotId, createdAt: snapshots.get(res!.id)!.createdAt, kind: 'snapshot-manual', status: 'available' });
         return copy.arn;
       }
@@ -266,22 +269,25 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
         const c = chosen.get(res!.id)!;
         const r = await fo(s).restoreFromSnapshot({ ...s, resourceId: res!.id, snapshotId: c.id!, snapshotTime: c.createdAt, subnetGroup: recovery.subnetGroup, securityGroups: recovery.securityGroups, purpose });
         recovered.set(res!.id, { ...r, account: p.account, region: p.region });
+        stepCalls.set(p.id, callsOf(r));
         return `${r.arn}, data from ${r.recoveryPointTime}`;
       }
       case 'promote-replica': {
         const r = await fo(s).promoteReplica({ ...s, replica: res!.failover!.promoteReplica!.instance });
         recovered.set(res!.id, { ...r, account: p.account, region: p.region });
+        stepCalls.set(p.id, callsOf(r));
         return `${r.arn} promoted; lag ${r.lagSeconds ?? '?'}s`;
       }
       case 'restore-point-in-time': {
         const r = await fo(s).restoreToPointInTime({ ...s, resourceId: res!.id, source: res!.rds.instance!, at: res!.failover!.restorePointInTime!.at, purpose });
         recovered.set(res!.id, { ...r, account: p.account, region: p.region });
+        stepCalls.set(p.id, callsOf(r));
         return `${r.arn} restored to ${r.recoveryPointTime}`;
       }
       case 'cluster-failover': {
         const c = res!.failover!.clusterFailover!;
         const target = `arn:aws:rds:${p.region}:${p.accountId}:cluster:${c.targetCluster}`;
-        await fo(s).failoverGlobalCluster({ ...s, globalCluster: c.globalCluster, targetClusterArn: target });
+        stepCalls.set(p.id, callsOf(await fo(s).failoverGlobalCluster({ ...s, globalCluster: c.globalCluster, targetClusterArn: target })));
         recovered.set(res!.id, { identifier: c.targetCluster, arn: target, startedAt: now(), completedAt: now(), account: p.account, region: p.region });
         return `${c.globalCluster} now writes in ${c.targetCluster}`;
       }
@@ -290,7 +296,8 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       case 'traffic': {
         const sw = rb.traffic!.find((t) => `traffic/${t.name}` === p.id)!;
         const out = await fo(s, false).switchTraffic({ ...s, zone: sw.route53.zone, record: sw.route53.record, type: sw.route53.type, value: sw.route53.recoveryValue, ttl: sw.route53.ttl, dryRun: mode === 'drill' });
-        traffic.set(sw.name, { name: sw.name, record: sw.route53.record, zone: sw.route53.zone, status: 'done', ...out });
+        stepCalls.set(p.id, callsOf(out));
+        traffic.set(sw.name, { name: sw.name, record: sw.route53.record, zone: sw.route53.zone, status: 'done', before: out.before, after: out.after, changeId: out.changeId });
         return mode === 'drill' ? `${sw.route53.record} is ${out.before}; would point to ${out.after ?? '(no recoveryValue)'} (not changed in a drill)` : `${sw.route53.record}: ${out.before} -> ${out.after}`;
       }
       default:
@@ -345,7 +352,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       (detail) => {
         rec.status = 'done';
         rec.detail = detail;
-        ev.event(p.effect === 'gate' ? 'approval.granted' : 'action', { step: p.id, kind: p.kind, account: p.account, accountId: p.accountId, region: p.region, effect: p.effect, startedAt: rec.startedAt, endedAt: now(), attempt: rec.attempts, detail });
+        ev.event(p.effect === 'gate' ? 'approval.granted' : 'action', { step: p.id, kind: p.kind, account: p.account, accountId: p.accountId, region: p.region, effect: p.effect, startedAt: rec.startedAt, endedAt: now(), attempt: rec.attempts, detail, calls: stepCalls.get(p.id) });
       },
       async (err) => {
         rec.status = isCancellation(err) ? 'cancelled' : 'failed';
@@ -406,6 +413,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   for (const s of steps.values()) if (s.status === 'pending' || s.status === 'blocked') s.detail ??= 'not reached';
 
   let cleanup: FailoverResult['cleanup'];
+  let cleanupCalls: NonNullable<ReturnType<typeof callsOf>> = [];
   let leakScan: FailoverResult['leakScan'];
   if (mode === 'drill') {
     await CancellationScope.nonCancellable(async () => {
@@ -416,6 +424,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
       c.attempts++;
       const results = await Promise.all(places.map(([alias, region]) => fo(scope(alias, region)).cleanupTagged(scope(alias, region)).catch((err) => ({ deleted: [], problems: [`${alias} ${region}: ${failureMessage(err)}`] }))));
       cleanup = { deleted: results.flatMap((r) => r.deleted), problems: results.flatMap((r) => r.problems) };
+      cleanupCalls = results.flatMap((r) => callsOf(r) ?? []);
       c.status = cleanup.problems.length ? 'failed' : 'done';
       c.detail = `deleted ${cleanup.deleted.length}${cleanup.problems.length ? `; ${cleanup.problems.join('; ')}` : ''}`;
       c.endedAt = now();
@@ -445,7 +454,7 @@ export async function failover(input: FailoverInput): Promise<FailoverResult> {
   const status: FailoverResult['status'] = refused ? 'REFUSED' : aborting ? 'ABORTED' : failed.length || (leakScan?.leaks.length ?? 0) > 0 ? 'FAILED' : 'COMPLETED';
   const evidence = await CancellationScope.nonCancellable(async () => {
     for (const t of tiers) ev.event('measurement', { tier: t.name, objectives: t.objectives, rta: t.rta, validatedAt: t.validatedAt, resources: t.resources.map((r) => ({ id: r.id, recoveryPointTime: r.recoveryPointTime, recoveryPointSource: r.recoveryPointSource, rpa: r.rpa, dataRpa: r.dataRpa })) });
-    if (cleanup) ev.event('cleanup', { deleted: cleanup.deleted, problems: cleanup.problems });
+    if (cleanup) ev.event('cleanup', { deleted: cleanup.deleted, problems: cleanup.problems, calls: cleanupCalls });
     if (leakScan) ev.event('leak-scan', { leaks: leakScan.leaks, scanned: leakScan.scanned });
     if (breaches.length) await ev.notify('objective-breached', `${mode} ${info.workflowId} breached ${breaches.join(', ')}`);
     if (!refused) await ev.notify('run-finished', `${mode} of ${rb.metadata.name}: ${status}${objectivesMet ? ', every objective met' : ''}`);

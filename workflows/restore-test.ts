@@ -10,7 +10,7 @@ import { measureRestore, type RestoreMeasurements } from '../runbooks/measure';
 import { runKey as deriveRunKey } from '../runbooks/naming';
 import { productionAlias, regionOf, restoreTargetOf } from '../runbooks/plan';
 import type { Resource, Runbook, Tier } from '../runbooks/schema';
-import { EvidenceRecorder, EvidenceRefusal, type EvidenceSummary } from './evidence';
+import { callsOf, EvidenceRecorder, EvidenceRefusal, type EvidenceSummary } from './evidence';
 import { accountQueue } from './queues';
 import { failureMessage, StepLog, type StepRecord } from './steps';
 
@@ -148,13 +148,13 @@ export async function restoreTest(input: RestoreTestInput): Promise<RestoreTestR
           const shared = await log.run('share', () => acts(src, true).shareSnapshot({ ...src, resourceId: res.id, snapshot: chosen!, targetAccountId: tgt.account.id }), (s) => `shared ${s.sharedSnapshotArn}`);
           stagedSnapshotId = shared.stagedSnapshotId;
           created.push(shared.sharedSnapshotArn);
-          ev.event('action', { step: 'share', ...where(src), operation: 'rds:CopyDBSnapshot+ModifyDBSnapshotAttribute', resourceArn: shared.sharedSnapshotArn, sourceArn: chosen.arn, sharedWith: tgt.account.id });
+          ev.event('action', { step: 'share', ...where(src), operation: 'rds:CopyDBSnapshot+ModifyDBSnapshotAttribute', resourceArn: shared.sharedSnapshotArn, sourceArn: chosen.arn, sharedWith: tgt.account.id, calls: callsOf(shared) });
           copy = await log.run('copy', () => acts(tgt, true).copySnapshot({ ...tgt, resourceId: res.id, sourceSnapshotArn: shared.sharedSnapshotArn, kmsKey: target.kmsKey }), (c) => c.arn);
-          ev.event('action', { step: 'copy', ...where(tgt), operation: 'rds:CopyDBSnapshot', resourceArn: copy.arn, sourceArn: shared.sharedSnapshotArn, kmsKey: target.kmsKey, startedAt: copy.startedAt, completedAt: copy.completedAt });
+          ev.event('action', { step: 'copy', ...where(tgt), operation: 'rds:CopyDBSnapshot', resourceArn: copy.arn, sourceArn: shared.sharedSnapshotArn, kmsKey: target.kmsKey, startedAt: copy.startedAt, completedAt: copy.completedAt, calls: callsOf(copy) });
         } else {
           if (!target.vault) throw new Error(`restore target of ${res.id} has no "vault" for the AWS Backup copy`);
           copy = await log.run('copy', () => acts(src, true).copyRecoveryPoint({ ...src, resourceId: res.id, recoveryPointArn: chosen!.arn, sourceVault: from.backupVault!, targetAccountId: tgt.account.id, targetRegion: tgt.region, targetVault: target.vault! }), (c) => c.arn);
-          ev.event('action', { step: 'copy', ...where(src), operation: 'backup:StartCopyJob', resourceArn: copy.arn, sourceArn: chosen.arn, jobId: copy.jobId, targetVault: target.vault, startedAt: copy.startedAt, completedAt: copy.completedAt });
+          ev.event('action', { step: 'copy', ...where(src), operation: 'backup:StartCopyJob', resourceArn: copy.arn, sourceArn: chosen.arn, jobId: copy.jobId, targetVault: target.vault, startedAt: copy.startedAt, completedAt: copy.completedAt, calls: callsOf(copy) });
         }
         created.push(copy.arn);
         restored = await log.run('restore', () => acts(tgt, true).restore({
@@ -162,7 +162,7 @@ export async function restoreTest(input: RestoreTestInput): Promise<RestoreTestR
           from: copy!.snapshotId ? { snapshotId: copy!.snapshotId } : { recoveryPointArn: copy!.arn },
         }), (r) => `${r.arn} (${r.timestampSource})`);
         created.push(restored.arn);
-        ev.event('action', { step: 'restore', ...where(tgt), operation: restored.restoreJobId ? 'backup:StartRestoreJob' : 'rds:RestoreDBInstanceFromDBSnapshot', resourceArn: restored.arn, jobId: restored.restoreJobId, startedAt: restored.startedAt, completedAt: restored.completedAt, timestampSource: restored.timestampSource });
+        ev.event('action', { step: 'restore', ...where(tgt), operation: restored.restoreJobId ? 'backup:StartRestoreJob' : 'rds:RestoreDBInstanceFromDBSnapshot', resourceArn: restored.arn, jobId: restored.restoreJobId, startedAt: restored.startedAt, completedAt: restored.completedAt, timestampSource: restored.timestampSource, calls: callsOf(restored) });
         await ev.tryFlush(); // milestone: the restore exists
         if (res.validate?.length && res.credentials) {
           const v = await log.run('validate', () => acts(tgt).validate({ ...tgt, identifier: restored!.identifier, secret: res.credentials!.secret, database: res.credentials!.database, checks: res.validate! }),
@@ -218,7 +218,7 @@ export async function restoreTest(input: RestoreTestInput): Promise<RestoreTestR
       leakScan.leaks.push(`leak scan failed: ${failureMessage(err)}`);
     }
   });
-  ev.event('cleanup', { ...where(tgt), deleted: cleanup.deleted, problems: cleanup.problems });
+  ev.event('cleanup', { ...where(tgt), deleted: cleanup.deleted, problems: cleanup.problems, calls: callsOf(cleanup) });
   ev.event('leak-scan', { ...where(tgt), leaks: leakScan.leaks, scanned: leakScan.scanned });
   for (const p of cleanup.problems) reasons.push(`cleanup: ${p}`);
   for (const l of leakScan.leaks) reasons.push(`LEAK: ${l} is still there after cleanup`);

@@ -4,6 +4,7 @@
  */
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { defaultEvidenceDir, readLocalEvidence } from '../../activities/evidence';
 import { awsConfig } from '../harness/sandbox';
 import { ACCOUNT_IDS, queuePrefix, startTestWorkers, testClient } from '../harness/temporal';
 import { startFailover } from '../harness/failover';
@@ -55,6 +56,15 @@ it('measures every tier and leaves production exactly as it was', async () => {
     expect(r.cleanup!.problems).toEqual([]);
     expect(r.cleanup!.deleted.length).toBeGreaterThanOrEqual(7);
     expect(r.leakScan!.leaks).toEqual([]);
+
+    // Evidence names every changing cloud call with its account, region and request id.
+    const events = readLocalEvidence(defaultEvidenceDir(), r.workflowId).events as Array<{ type: string; data: { step?: string; calls?: Array<{ operation: string; accountId: string; region: string; requestId?: string }> } }>;
+    const restore = events.find((e) => e.type === 'action' && e.data.step === 'ledger/ledger-db/restore')!;
+    expect(restore.data.calls).toEqual([expect.objectContaining({ operation: 'RestoreDBInstanceFromDBSnapshot', accountId: ACCOUNT_IDS.recovery, region: 'us-west-2', requestId: expect.any(String) })]);
+    const snapshot = events.find((e) => e.type === 'action' && e.data.step === 'ledger/ledger-db/snapshot')!;
+    expect(snapshot.data.calls?.map((c) => [c.operation, c.accountId])).toEqual([['CreateDBSnapshot', ACCOUNT_IDS.production]]);
+    const cleanup = events.find((e) => e.type === 'cleanup')!;
+    expect(cleanup.data.calls?.filter((c) => c.operation === 'DeleteDBInstance')).toHaveLength(3);
   } finally {
     await workers.shutdown();
     await temporal.close();
