@@ -9,13 +9,14 @@ import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CopyDBSnapshotCommand, CreateDBInstanceReadReplicaCommand, CreateDBSnapshotCommand, DeleteDBInstanceCommand, DeleteDBSnapshotCommand, DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, ModifyDBSnapshotAttributeCommand,
-  PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, type DBInstance, type DBSnapshot, type Tag,
+  PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, type DBInstance, type Tag,
 } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
-import { pickRecoveryPoint, rdsIdentifier, TAG_PURPOSE, TAG_RUN, TAG_RUNBOOK, TAG_STEP, type RecoveryPointCandidate } from '../runbooks';
+import { pickRecoveryPoint, rdsIdentifier, TAG_RUN, type RecoveryPointCandidate } from '../runbooks';
 import { isNotFound, type AwsSessions } from './aws';
+import { describeInstance as describeInstanceIn, describeSnapshot as describeSnapshotIn, instanceAvailable as instanceAvailableIn, runTags, snapshotAvailable as snapshotAvailableIn } from './rds';
 import { waitFor } from './wait';
 import type { Scope } from './types';
 
@@ -42,37 +43,17 @@ export interface InstanceResult {
 
 const iso = (d?: Date) => (d ?? new Date()).toISOString();
 
-function tags(s: Scope, step: string, purpose: string): Tag[] {
-  return [{ Key: TAG_RUN, Value: s.runKey }, { Key: TAG_STEP, Value: step }, { Key: TAG_RUNBOOK, Value: s.runbook }, { Key: TAG_PURPOSE, Value: purpose }];
-}
+const tags = runTags;
 
 export function createFailoverActivities(aws: AwsSessions) {
   const rds = (s: Scope) => aws.rds(s.account, s.region, s.runKey);
   const ec2 = (s: Scope) => aws.ec2(s.account, s.region, s.runKey);
   const r53 = (s: Scope) => aws.make(Route53Client, s.account, s.region, s.runKey);
 
-  const describeInstance = async (s: Scope, id: string): Promise<DBInstance | undefined> =>
-    rds(s).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })).then((r) => r.DBInstances?.[0], (err) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-  const describeSnapshot = async (s: Scope, id: string): Promise<DBSnapshot | undefined> =>
-    rds(s).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id })).then((r) => r.DBSnapshots?.[0], (err) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-  const available = (s: Scope, id: string, extra: (db: DBInstance) => boolean = () => true) =>
-    waitFor(async () => {
-      const db = await describeInstance(s, id);
-      if (db && ['failed', 'incompatible-restore', 'incompatible-parameters'].includes(db.DBInstanceStatus ?? '')) throw ApplicationFailure.nonRetryable(`instance ${id} is ${db.DBInstanceStatus}`, 'InstanceFailed');
-      return db?.DBInstanceStatus === 'available' && extra(db) ? db : undefined;
-    }, { what: `instance ${id} available` });
-  const snapshotAvailable = (s: Scope, id: string) =>
-    waitFor(async () => {
-      const snap = await describeSnapshot(s, id);
-      if (snap?.Status === 'failed') throw ApplicationFailure.nonRetryable(`snapshot ${id} failed`, 'SnapshotFailed');
-      return snap?.Status === 'available' ? snap : undefined;
-    }, { what: `snapshot ${id} available` });
+  const describeInstance = (s: Scope, id: string) => describeInstanceIn(rds(s), id);
+  const describeSnapshot = (s: Scope, id: string) => describeSnapshotIn(rds(s), id);
+  const available = (s: Scope, id: string, extra?: (db: DBInstance) => boolean) => instanceAvailableIn(rds(s), id, extra);
+  const snapshotAvailable = (s: Scope, id: string) => snapshotAvailableIn(rds(s), id);
   const securityGroupIds = async (s: Scope, names: string[]): Promise<string[]> => {
     const byName = names.filter((n) => !n.startsWith('sg-'));
     const found = byName.length ? ((await ec2(s).send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: byName }] }))).SecurityGroups ?? []) : [];

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import {
   AddTagsToResourceCommand, CopyDBSnapshotCommand, DeleteDBInstanceCommand, DeleteDBSnapshotCommand, DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand, DescribeDBSubnetGroupsCommand, ModifyDBSnapshotAttributeCommand, RestoreDBInstanceFromDBSnapshotCommand,
-  type DBInstance, type DBSnapshot, type Tag,
+  type Tag,
 } from '@aws-sdk/client-rds';
 import {
   DeleteRecoveryPointCommand, DescribeCopyJobCommand, DescribeRecoveryPointCommand, DescribeRestoreJobCommand, GetRestoreJobMetadataCommand,
@@ -16,10 +16,11 @@ import {
 import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeTransitGatewayVpcAttachmentsCommand, DescribeVpcPeeringConnectionsCommand } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
-  clientToken, isolationProblems, pickRecoveryPoint, rdsIdentifier, TAG_PURPOSE, TAG_RUN, TAG_RUNBOOK, TAG_STEP,
+  clientToken, isolationProblems, pickRecoveryPoint, rdsIdentifier, TAG_RUN,
   type NetworkFacts, type RecoveryPointCandidate,
 } from '../runbooks';
 import { isNotFound, type AwsSessions } from './aws';
+import { describeInstance as describeInstanceIn, describeSnapshot as describeSnapshotIn, instanceAvailable as instanceAvailableIn, runTags, snapshotAvailable as snapshotAvailableIn } from './rds';
 import { runChecks } from './sql';
 import { waitFor } from './wait';
 import type {
@@ -29,57 +30,17 @@ import type {
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : new Date().toISOString());
 
-function tags(s: Scope, step: string, purpose = 'restore-test'): Tag[] {
-  return [
-    { Key: TAG_RUN, Value: s.runKey },
-    { Key: TAG_STEP, Value: step },
-    { Key: TAG_RUNBOOK, Value: s.runbook },
-    { Key: TAG_PURPOSE, Value: purpose },
-  ];
-}
+const tags = (s: Scope, step: string, purpose = 'restore-test'): Tag[] => runTags(s, step, purpose);
 
 export function createRestoreTestActivities(aws: AwsSessions) {
   const rds = (s: Scope) => aws.rds(s.account, s.region, s.runKey);
   const backup = (s: Scope) => aws.backup(s.account, s.region, s.runKey);
   const ec2 = (s: Scope) => aws.ec2(s.account, s.region, s.runKey);
 
-  async function describeInstance(s: Scope, id: string): Promise<DBInstance | undefined> {
-    try {
-      return (await rds(s).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async function describeSnapshot(s: Scope, id: string): Promise<DBSnapshot | undefined> {
-    try {
-      return (await rds(s).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }))).DBSnapshots?.[0];
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async function snapshotAvailable(s: Scope, id: string): Promise<DBSnapshot> {
-    return waitFor(async () => {
-      const snap = await describeSnapshot(s, id);
-      if (!snap) throw ApplicationFailure.nonRetryable(`snapshot ${id} disappeared`, 'SnapshotGone');
-      if (snap.Status === 'failed' || snap.Status === 'error') throw ApplicationFailure.nonRetryable(`snapshot ${id} is ${snap.Status}`, 'SnapshotFailed');
-      return snap.Status === 'available' ? snap : undefined;
-    }, { what: `snapshot ${id} available` });
-  }
-
-  async function instanceAvailable(s: Scope, id: string): Promise<DBInstance> {
-    return waitFor(async () => {
-      const db = await describeInstance(s, id);
-      if (!db) return undefined;
-      if (['failed', 'incompatible-restore', 'incompatible-parameters'].includes(db.DBInstanceStatus ?? '')) {
-        throw ApplicationFailure.nonRetryable(`instance ${id} is ${db.DBInstanceStatus}`, 'RestoreFailed');
-      }
-      return db.DBInstanceStatus === 'available' ? db : undefined;
-    }, { what: `instance ${id} available` });
-  }
+  const describeInstance = (s: Scope, id: string) => describeInstanceIn(rds(s), id);
+  const describeSnapshot = (s: Scope, id: string) => describeSnapshotIn(rds(s), id);
+  const snapshotAvailable = (s: Scope, id: string) => snapshotAvailableIn(rds(s), id);
+  const instanceAvailable = (s: Scope, id: string) => instanceAvailableIn(rds(s), id);
 
   return {
     /** Lists the resource's recovery points (vault or snapshots) and picks one per the runbook. */

@@ -4,7 +4,7 @@
  */
 import type { CheckResult } from '../activities/sql';
 import type { Measured } from '../runbooks/measure';
-import type { Effect, StepKind } from '../runbooks/plan';
+import type { PlanStep } from '../runbooks/plan';
 import type { Runbook } from '../runbooks/schema';
 import type { EvidenceSummary } from './evidence';
 
@@ -26,16 +26,8 @@ export interface FailoverInput {
 
 export type StepState = 'pending' | 'running' | 'waiting-approval' | 'done' | 'failed' | 'skipped' | 'blocked' | 'cancelled';
 
-export interface StepResult {
-  id: string;
-  kind: StepKind;
-  tier?: string;
-  resource?: string;
-  account: string;
-  accountId: string;
-  region: string;
-  effect: Effect;
-  dependsOn: string[];
+/** A plan step as it ran. */
+export interface StepResult extends Pick<PlanStep, 'id' | 'kind' | 'tier' | 'resource' | 'account' | 'accountId' | 'region' | 'effect' | 'dependsOn'> {
   status: StepState;
   startedAt?: string;
   endedAt?: string;

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Client as PgClient } from 'pg';
 import { assumedConfig, type AwsCredentials } from '../../sandbox/aws';
 import type { SeedResources } from '../../sandbox/seed';
 import type { SandboxState } from '../../sandbox/state';
@@ -41,4 +42,27 @@ export async function awsConfig(
 /** A name no other test (or test run) uses: `<prefix>-<random hex>`, lowercase, RDS-safe. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`.toLowerCase();
+}
+
+/** Runs SQL as the sandbox's PostgreSQL superuser in `database` (an RDS instance's DBName). */
+export async function pgQuery<T extends Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const { postgres } = sandboxState();
+  const client = new PgClient({ host: postgres.host, port: postgres.port, user: postgres.user, password: postgres.password, database });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls `fn` every 100 ms until it returns a value; errors from `fn` fail at once. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

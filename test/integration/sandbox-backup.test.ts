@@ -25,9 +25,8 @@ import {
   StartRestoreJobCommand,
 } from '@aws-sdk/client-backup';
 import { CreateDBInstanceCommand, DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { Client } from 'pg';
 import type { SandboxState } from '../../sandbox/state';
-import { awsConfig, sandboxState } from '../harness/sandbox';
+import { awsConfig, pgQuery, sandboxState, until } from '../harness/sandbox';
 
 const PROD = '111111111111';
 const RESTORE_TEST = '333333333333';
@@ -78,31 +77,7 @@ function expectDuration(actualSeconds: number, baseSeconds: number, scale: numbe
   expect(actualSeconds).toBeLessThan(baseSeconds * scale + 2);
 }
 
-async function pgQuery<T extends Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({
-    host: state.postgres.host,
-    port: state.postgres.port,
-    user: state.postgres.user,
-    password: state.postgres.password,
-    database,
-  });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A production DB instance whose PostgreSQL database holds a journal with two rows. */
 async function sourceInstance(rds: RDSClient, id: string): Promise<{ arn: string; dbName: string }> {

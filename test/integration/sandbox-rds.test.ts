@@ -24,9 +24,8 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
-import { Client } from 'pg';
 import type { SandboxState } from '../../sandbox/state';
-import { awsConfig, sandboxState } from '../harness/sandbox';
+import { awsConfig, pgQuery, sandboxState, until } from '../harness/sandbox';
 
 const PROD = '111111111111';
 const RECOVERY = '222222222222';
@@ -68,33 +67,9 @@ async function control(path: string, body?: unknown): Promise<Record<string, unk
   return (await res.json()) as Record<string, unknown>;
 }
 
-async function pgQuery<T extends Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({
-    host: state.postgres.host,
-    port: state.postgres.port,
-    user: state.postgres.user,
-    password: state.postgres.password,
-    database,
-  });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function describe1(rds: RDSClient, id: string): Promise<DBInstance> {
   return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances![0];
